@@ -1,0 +1,7 @@
+package io.weft.api.model;
+
+/**
+ * ICMP type and code to match; null matches any.
+ */
+public record ICMPFields(Integer type, Integer code) {
+}

@@ -1,0 +1,116 @@
+package io.weft.datastore.embedded;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.weft.api.datastore.Datastore;
+import io.weft.api.datastore.DatastoreException;
+import io.weft.api.provider.WeftProvider;
+import io.weft.datastore.kv.RevisionedStore;
+
+/**
+ * The default datastore: the in-memory engine made durable by a write-ahead journal and
+ * periodic snapshots in one directory. One process owns the directory; clusters of more than
+ * one machine use etcd.
+ *
+ * <p>Leases do not survive a restart: keys written on a lease (runtime registrations, status)
+ * belong to a process that is gone, so recovery deletes them, as if their TTL had run out.
+ */
+@Component(service = Datastore.class, configurationPid = EmbeddedDatastoreConfig.PID)
+@Designate(ocd = EmbeddedDatastoreConfig.class)
+@WeftProvider("embedded")
+public class EmbeddedDatastore extends RevisionedStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatastore.class);
+
+    private final JournalFile journal;
+    private final long snapshotThresholdBytes;
+    private final ScheduledExecutorService compactor;
+
+    @Activate
+    public EmbeddedDatastore(EmbeddedDatastoreConfig config) throws IOException, DatastoreException {
+        this(new JournalFile(dataDir(config.dataDir()), config.fsync()), dataDir(config.dataDir()),
+                config.snapshotThresholdMiB() * 1024L * 1024L);
+    }
+
+    EmbeddedDatastore(Path dir, long snapshotThresholdBytes) throws IOException, DatastoreException {
+        this(new JournalFile(dir, false), dir, snapshotThresholdBytes);
+    }
+
+    private EmbeddedDatastore(JournalFile journal, Path dir, long snapshotThresholdBytes)
+            throws IOException, DatastoreException {
+        super("embedded:" + dir, journal);
+        this.journal = journal;
+        this.snapshotThresholdBytes = Math.max(1024, snapshotThresholdBytes);
+        long started = System.nanoTime();
+        JournalFile.Recovered recovered = journal.recover();
+        restore(recovered.entries(), recovered.revision());
+        if (recovered.tornBytes() > 0) {
+            LOG.warn("embedded datastore {}: cut {} bytes of an interrupted write from the journal tail "
+                    + "(a write that was never acknowledged)", dir, recovered.tornBytes());
+        }
+        int expired = deleteLeasedKeys();
+        LOG.info("embedded datastore {}: recovered {} keys at revision {} ({} journal records) in {} ms{}", dir,
+                recovered.entries().size(), recovered.revision(), recovered.journalRecords(),
+                (System.nanoTime() - started) / 1_000_000,
+                expired > 0 ? "; dropped " + expired + " keys of leases from the previous run" : "");
+        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-datastore-compactor");
+            t.setDaemon(true);
+            return t;
+        });
+        compactor.scheduleWithFixedDelay(this::compactIfDue, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Resolves the data directory: configured, else inside Karaf's data, else beside the runtime. */
+    static Path dataDir(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        String karafData = System.getProperty("karaf.data");
+        if (karafData != null) {
+            return Path.of(karafData, "weft", "datastore");
+        }
+        String weftData = System.getProperty("weft.data");
+        if (weftData != null) {
+            return Path.of(weftData, "datastore");
+        }
+        return Path.of("data", "weft", "datastore");
+    }
+
+    /** Snapshots the state and empties the journal once the journal has grown past the threshold. */
+    void compactIfDue() {
+        try {
+            if (journal.journalSize() < snapshotThresholdBytes) {
+                return;
+            }
+            long started = System.nanoTime();
+            long[] at = new long[2];
+            whileWritesPaused(state -> {
+                journal.compact(state);
+                at[0] = state.revision();
+                at[1] = state.entries().size();
+            });
+            LOG.info("embedded datastore {}: snapshot of {} keys at revision {} in {} ms", describe(), at[1], at[0],
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("embedded datastore {}: snapshot failed, journal keeps growing: {}", describe(), e.toString());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        compactor.shutdownNow();
+        close();
+    }
+}

@@ -1,0 +1,224 @@
+package io.weft.datastore.embedded;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import io.weft.api.datastore.KeyValue;
+import io.weft.api.datastore.Snapshot;
+import io.weft.api.datastore.WatchEvent;
+import io.weft.datastore.kv.Journal;
+
+/**
+ * The on-disk form of the embedded datastore: {@code snapshot.dat} (the whole state at one
+ * revision, replaced atomically by rename) and {@code journal.wal} (every change after it).
+ *
+ * <p>Each journal record is {@code [length][crc32c][payload]}. A process killed mid-append leaves
+ * at most one torn record at the tail; recovery detects it by length or checksum and cuts it
+ * off. Such a write was never acknowledged, so nothing acknowledged is lost.
+ */
+final class JournalFile implements Journal {
+
+    static final String JOURNAL = "journal.wal";
+    static final String SNAPSHOT = "snapshot.dat";
+    private static final long SNAPSHOT_MAGIC = 0x57454654534e4150L; // "WEFTSNAP"
+    private static final byte PUT = 1;
+    private static final byte DELETE = 2;
+    private static final int MAX_RECORD = 64 * 1024 * 1024;
+
+    private final Path dir;
+    private final boolean fsync;
+    private FileChannel channel;
+
+    /** What recovery found. */
+    record Recovered(List<KeyValue> entries, long revision, long journalRecords, long tornBytes) {
+    }
+
+    JournalFile(Path dir, boolean fsync) {
+        this.dir = dir;
+        this.fsync = fsync;
+    }
+
+    /** Reads the snapshot and the journal, cuts a torn tail, and opens the journal for appending. */
+    Recovered recover() throws IOException {
+        Files.createDirectories(dir);
+        java.util.TreeMap<String, KeyValue> state = new java.util.TreeMap<>();
+        long revision = readSnapshot(state);
+        Path journal = dir.resolve(JOURNAL);
+        long records = 0;
+        long torn = 0;
+        try (FileChannel in = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            long size = in.size();
+            ByteBuffer all = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE));
+            while (all.hasRemaining() && in.read(all) >= 0) {
+                // read fully
+            }
+            all.flip();
+            long good = 0;
+            while (all.remaining() >= 8) {
+                int length = all.getInt();
+                int crc = all.getInt();
+                if (length <= 0 || length > MAX_RECORD || length > all.remaining()) {
+                    break;
+                }
+                byte[] payload = new byte[length];
+                all.get(payload);
+                if (crc32c(payload) != crc) {
+                    break;
+                }
+                WatchEvent event = decode(ByteBuffer.wrap(payload));
+                if (event.revision() > revision) {
+                    if (event.type() == WatchEvent.Type.PUT) {
+                        state.put(event.key(), event.current());
+                    } else {
+                        state.remove(event.key());
+                    }
+                    revision = event.revision();
+                }
+                records++;
+                good = all.position();
+            }
+            torn = size - good;
+            if (torn > 0) {
+                in.truncate(good);
+                in.force(true);
+            }
+        }
+        channel = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return new Recovered(new ArrayList<>(state.values()), revision, records, torn);
+    }
+
+    private long readSnapshot(java.util.Map<String, KeyValue> state) throws IOException {
+        Path snapshot = dir.resolve(SNAPSHOT);
+        if (!Files.exists(snapshot)) {
+            return 0;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(snapshot));
+        if (buf.remaining() < 24 || buf.getLong() != SNAPSHOT_MAGIC) {
+            throw new IOException(snapshot + " is not a Weft snapshot; move it away to start from the journal alone");
+        }
+        int crc = buf.getInt();
+        ByteBuffer body = buf.slice();
+        byte[] bytes = new byte[body.remaining()];
+        body.duplicate().get(bytes);
+        if (crc32c(bytes) != crc) {
+            // snapshots are written to a temporary file and renamed, so this is disk corruption
+            throw new IOException(snapshot + " fails its checksum (disk corruption?); restore it from a backup");
+        }
+        long revision = body.getLong();
+        int count = body.getInt();
+        for (int i = 0; i < count; i++) {
+            KeyValue kv = decodeKeyValue(body);
+            state.put(kv.key(), kv);
+        }
+        return revision;
+    }
+
+    @Override
+    public void append(WatchEvent event) throws IOException {
+        byte[] payload = encode(event);
+        ByteBuffer record = ByteBuffer.allocate(8 + payload.length);
+        record.putInt(payload.length).putInt(crc32c(payload)).put(payload).flip();
+        while (record.hasRemaining()) {
+            channel.write(record);
+        }
+        if (fsync) {
+            channel.force(false);
+        }
+    }
+
+    long journalSize() throws IOException {
+        return channel.size();
+    }
+
+    /** Writes {@code state} as the new snapshot, then empties the journal. Writes must be paused. */
+    void compact(Snapshot state) throws IOException {
+        int size = 8 + 4 + 8 + 4;
+        List<byte[]> encoded = new ArrayList<>(state.entries().size());
+        for (KeyValue kv : state.entries()) {
+            byte[] e = encodeKeyValue(kv);
+            encoded.add(e);
+            size += e.length;
+        }
+        ByteBuffer body = ByteBuffer.allocate(size - 12);
+        body.putLong(state.revision()).putInt(encoded.size());
+        for (byte[] e : encoded) {
+            body.put(e);
+        }
+        byte[] bodyBytes = body.array();
+        ByteBuffer file = ByteBuffer.allocate(size);
+        file.putLong(SNAPSHOT_MAGIC).putInt(crc32c(bodyBytes)).put(bodyBytes).flip();
+        Path tmp = dir.resolve(SNAPSHOT + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (file.hasRemaining()) {
+                out.write(file);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // the snapshot now holds everything the journal does; recovery skips journal records at
+        // or below its revision, so a crash before this truncate is harmless
+        channel.truncate(0);
+        channel.force(true);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private static byte[] encode(WatchEvent event) {
+        byte[] kv = encodeKeyValue(event.current());
+        ByteBuffer buf = ByteBuffer.allocate(1 + kv.length);
+        buf.put(event.type() == WatchEvent.Type.PUT ? PUT : DELETE).put(kv);
+        return buf.array();
+    }
+
+    private static WatchEvent decode(ByteBuffer buf) throws IOException {
+        byte type = buf.get();
+        KeyValue kv = decodeKeyValue(buf);
+        return switch (type) {
+            case PUT -> new WatchEvent(WatchEvent.Type.PUT, kv, null);
+            case DELETE -> new WatchEvent(WatchEvent.Type.DELETE, kv, null);
+            default -> throw new IOException("unknown journal record type " + type);
+        };
+    }
+
+    private static byte[] encodeKeyValue(KeyValue kv) {
+        byte[] key = kv.key().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(8 * 4 + 4 + key.length + 4 + kv.value().length);
+        buf.putLong(kv.createRevision()).putLong(kv.modRevision()).putLong(kv.version()).putLong(kv.leaseId());
+        buf.putInt(key.length).put(key).putInt(kv.value().length).put(kv.value());
+        return buf.array();
+    }
+
+    private static KeyValue decodeKeyValue(ByteBuffer buf) {
+        long create = buf.getLong();
+        long mod = buf.getLong();
+        long version = buf.getLong();
+        long lease = buf.getLong();
+        byte[] key = new byte[buf.getInt()];
+        buf.get(key);
+        byte[] value = new byte[buf.getInt()];
+        buf.get(value);
+        return new KeyValue(new String(key, StandardCharsets.UTF_8), value, create, mod, version, lease);
+    }
+
+    private static int crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return (int) crc.getValue();
+    }
+}
