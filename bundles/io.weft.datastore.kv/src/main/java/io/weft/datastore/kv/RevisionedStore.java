@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,11 +162,23 @@ public class RevisionedStore implements Datastore, AutoCloseable {
     }
 
     private SortedMap<String, KeyValue> prefixView(String prefix) {
-        if (prefix.isEmpty()) {
-            return data;
+        String end = prefixEnd(prefix);
+        return end == null ? data.tailMap(prefix) : data.subMap(prefix, end);
+    }
+
+    /**
+     * The least string greater than every string that starts with {@code prefix}, or null when
+     * there is none ({@code prefix} is empty or all U+FFFF). {@code prefix + U+FFFF} is not that
+     * bound: it drops keys that continue with U+FFFF.
+     */
+    static String prefixEnd(String prefix) {
+        for (int i = prefix.length() - 1; i >= 0; i--) {
+            char c = prefix.charAt(i);
+            if (c != Character.MAX_VALUE) {
+                return prefix.substring(0, i) + (char) (c + 1);
+            }
         }
-        // every key starting with prefix sorts before prefix + U+FFFF
-        return data.subMap(prefix, prefix + Character.MAX_VALUE);
+        return null;
     }
 
     @Override
@@ -353,10 +364,16 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         try {
             checkOpen();
             LeaseState lease = leases.get(leaseId);
+            long now = nanoClock.getAsLong();
+            if (lease != null && now - lease.expiresAtNanos >= 0) {
+                // its TTL ran out and the reaper has not come by yet: it is expired, not renewable
+                expireLocked(leaseId, lease);
+                lease = null;
+            }
             if (lease == null) {
                 throw new KeyNotFoundException("lease " + leaseId);
             }
-            lease.expiresAtNanos = nanoClock.getAsLong() + lease.ttlNanos;
+            lease.expiresAtNanos = now + lease.ttlNanos;
         } finally {
             lock.unlock();
         }
@@ -367,9 +384,9 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         lock.lock();
         try {
             checkOpen();
-            LeaseState lease = leases.remove(leaseId);
+            LeaseState lease = leases.get(leaseId);
             if (lease != null) {
-                deleteLeaseKeysLocked(lease);
+                expireLocked(leaseId, lease);
             }
         } finally {
             lock.unlock();
@@ -384,12 +401,9 @@ public class RevisionedStore implements Datastore, AutoCloseable {
                 return;
             }
             long now = nanoClock.getAsLong();
-            Iterator<LeaseState> it = leases.values().iterator();
-            while (it.hasNext()) {
-                LeaseState lease = it.next();
-                if (now - lease.expiresAtNanos >= 0) {
-                    it.remove();
-                    deleteLeaseKeysLocked(lease);
+            for (Map.Entry<Long, LeaseState> e : new ArrayList<>(leases.entrySet())) {
+                if (now - e.getValue().expiresAtNanos >= 0) {
+                    expireLocked(e.getKey(), e.getValue());
                 }
             }
         } catch (DatastoreException e) {
@@ -397,6 +411,15 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Deletes a lease's keys, then forgets the lease. If the journal fails part way, the lease
+     * stays with the keys not yet deleted, so the next reaper pass or revoke finishes the job.
+     */
+    private void expireLocked(long leaseId, LeaseState lease) throws DatastoreException {
+        deleteLeaseKeysLocked(lease);
+        leases.remove(leaseId);
     }
 
     private void deleteLeaseKeysLocked(LeaseState lease) throws DatastoreException {
