@@ -1,0 +1,102 @@
+package io.weft.itests.distribution;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The README's main job, as a user runs it: unpack the distribution tarball, start
+ * {@code bin/karaf} with its console on a terminal, type {@code weft:status}, shut down, and
+ * check that nothing is left running.
+ */
+public class DistributionConsoleIT {
+
+    private Path home;
+    private Process console;
+
+    @Before
+    public void unpack() throws Exception {
+        String tarball = System.getProperty("weft.distribution");
+        assertTrue("built distribution expected at " + tarball, tarball != null && new File(tarball).isFile());
+        home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "dist-");
+        run("tar", "xzf", tarball, "-C", home.toString(), "--strip-components=1");
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (console != null && console.isAlive()) {
+            console.destroyForcibly();
+        }
+        for (long pid : karafProcesses()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    public void consoleShowsTheNodeAndShutdownLeavesNothingRunning() throws Exception {
+        // `script` gives bin/karaf the pseudo-terminal its console expects
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfc", home.resolve("bin/karaf").toString(), "/dev/null");
+        pb.redirectErrorStream(true);
+        File transcript = home.resolve("console.out").toFile();
+        pb.redirectOutput(transcript);
+        console = pb.start();
+        OutputStream keyboard = console.getOutputStream();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String seen = "";
+        while (!seen.contains("node registered")) {
+            if (System.nanoTime() > deadline || !console.isAlive()) {
+                fail("weft:status never reported the node registered; console said:\n" + seen);
+            }
+            type(keyboard, "weft:status");
+            Thread.sleep(500);
+            seen = Files.readString(transcript.toPath(), StandardCharsets.UTF_8);
+        }
+        assertTrue(seen, seen.matches("(?s).*datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded.*"));
+        assertTrue("exactly one node runtime runs", karafProcesses().size() == 1);
+
+        type(keyboard, "system:shutdown -f");
+        assertTrue("the console exits after system:shutdown", console.waitFor(60, TimeUnit.SECONDS));
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!karafProcesses().isEmpty() && System.nanoTime() < waitUntil) {
+            Thread.sleep(100);
+        }
+        assertEquals("no Karaf process is left running", List.of(), karafProcesses());
+    }
+
+    private static void type(OutputStream keyboard, String line) throws IOException {
+        keyboard.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
+    }
+
+    /** JVMs started from this test's unpacked distribution. */
+    private List<Long> karafProcesses() {
+        List<Long> pids = new ArrayList<>();
+        String marker = "karaf.base=" + home;
+        ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
+            if (cmd.contains(marker) && p.pid() != ProcessHandle.current().pid()) {
+                pids.add(p.pid());
+            }
+        }));
+        return pids;
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(String.join(" ", command), 0, p.waitFor());
+    }
+}
