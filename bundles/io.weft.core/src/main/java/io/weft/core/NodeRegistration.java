@@ -52,6 +52,10 @@ public class NodeRegistration implements StatusContributor {
     private final Duration ttl;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    /**
+     * Written only under this object's monitor (bind, unbind, replaceIfCurrent), so a
+     * registration finishing on the scheduler cannot overwrite a bind that happened meanwhile.
+     */
     private volatile Binding binding;
 
     @Activate
@@ -76,14 +80,14 @@ public class NodeRegistration implements StatusContributor {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindDatastore(Datastore datastore, Map<String, Object> properties) {
+    synchronized void bindDatastore(Datastore datastore, Map<String, Object> properties) {
         String provider = String.valueOf(properties.getOrDefault(WeftProvider.PROPERTY, "(unnamed)"));
         binding = new Binding(datastore, provider, Datastore.NO_LEASE, 0, null);
         // register off the DS thread: a remote store may be slow, and binds must be quick
         scheduler.execute(() -> register(datastore));
     }
 
-    void unbindDatastore(Datastore datastore) {
+    synchronized void unbindDatastore(Datastore datastore) {
         Binding current = binding;
         if (current != null && current.datastore() == datastore) {
             binding = null;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -47,11 +48,39 @@ public class EmbeddedDatastore extends RevisionedStore {
         this(new JournalFile(dir, false), dir, snapshotThresholdBytes);
     }
 
+    /** For tests: a short watch history and a lease clock the test moves. */
+    EmbeddedDatastore(Path dir, long snapshotThresholdBytes, int historyLimit, LongSupplier nanoClock)
+            throws IOException, DatastoreException {
+        this(new JournalFile(dir, false), dir, snapshotThresholdBytes, historyLimit, nanoClock);
+    }
+
     private EmbeddedDatastore(JournalFile journal, Path dir, long snapshotThresholdBytes)
             throws IOException, DatastoreException {
-        super("embedded:" + dir, journal);
+        this(journal, dir, snapshotThresholdBytes, DEFAULT_HISTORY, System::nanoTime);
+    }
+
+    private EmbeddedDatastore(JournalFile journal, Path dir, long snapshotThresholdBytes, int historyLimit,
+            LongSupplier nanoClock) throws IOException, DatastoreException {
+        super("embedded:" + dir, journal, historyLimit, nanoClock);
         this.journal = journal;
         this.snapshotThresholdBytes = Math.max(1024, snapshotThresholdBytes);
+        try {
+            recover(dir);
+        } catch (IOException | DatastoreException | RuntimeException e) {
+            // the engine already runs threads and the journal may be open: a failed start
+            // (corrupt snapshot, unreadable directory) must not leak them on every retry
+            close();
+            throw e;
+        }
+        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-datastore-compactor");
+            t.setDaemon(true);
+            return t;
+        });
+        compactor.scheduleWithFixedDelay(this::compactIfDue, 5, 5, TimeUnit.SECONDS);
+    }
+
+    private void recover(Path dir) throws IOException, DatastoreException {
         long started = System.nanoTime();
         JournalFile.Recovered recovered = journal.recover();
         restore(recovered.entries(), recovered.revision());
@@ -64,12 +93,6 @@ public class EmbeddedDatastore extends RevisionedStore {
                 recovered.entries().size(), recovered.revision(), recovered.journalRecords(),
                 (System.nanoTime() - started) / 1_000_000,
                 expired > 0 ? "; dropped " + expired + " keys of leases from the previous run" : "");
-        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "weft-datastore-compactor");
-            t.setDaemon(true);
-            return t;
-        });
-        compactor.scheduleWithFixedDelay(this::compactIfDue, 5, 5, TimeUnit.SECONDS);
     }
 
     /** Resolves the data directory: configured, else inside Karaf's data, else beside the runtime. */
@@ -110,7 +133,15 @@ public class EmbeddedDatastore extends RevisionedStore {
 
     @Deactivate
     void deactivate() {
-        compactor.shutdownNow();
         close();
+    }
+
+    /** Stops the compactor too: closing only the engine left it running against a closed journal. */
+    @Override
+    public void close() {
+        if (compactor != null) { // null when recovery failed in the constructor
+            compactor.shutdownNow();
+        }
+        super.close();
     }
 }

@@ -37,6 +37,10 @@ final class JournalFile implements Journal {
     private final Path dir;
     private final boolean fsync;
     private FileChannel channel;
+    /** Length of the journal up to the end of its last complete record. */
+    private long end;
+    /** Set when a failed append could not be cut off again: appending more would hide it. */
+    private IOException damaged;
 
     /** What recovery found. */
     record Recovered(List<KeyValue> entries, long revision, long journalRecords, long tornBytes) {
@@ -58,7 +62,12 @@ final class JournalFile implements Journal {
         try (FileChannel in = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             long size = in.size();
-            ByteBuffer all = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE));
+            if (size > Integer.MAX_VALUE - 8) {
+                // reading only the first 2 GiB would cut every later (acknowledged) record as "torn"
+                throw new IOException(journal + " is " + size + " bytes, more than recovery can read; "
+                        + "snapshots have been failing (see the log), move the directory away and restore a backup");
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) size);
             while (all.hasRemaining() && in.read(all) >= 0) {
                 // read fully
             }
@@ -92,6 +101,7 @@ final class JournalFile implements Journal {
                 in.truncate(good);
                 in.force(true);
             }
+            end = good;
         }
         channel = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         return new Recovered(new ArrayList<>(state.values()), revision, records, torn);
@@ -125,15 +135,33 @@ final class JournalFile implements Journal {
 
     @Override
     public void append(WatchEvent event) throws IOException {
+        if (damaged != null) {
+            throw new IOException(dir.resolve(JOURNAL) + " ends in a partial record that could not be removed ("
+                    + damaged.getMessage() + "); restart the node runtime so recovery cuts it off", damaged);
+        }
         byte[] payload = encode(event);
         ByteBuffer record = ByteBuffer.allocate(8 + payload.length);
         record.putInt(payload.length).putInt(crc32c(payload)).put(payload).flip();
-        while (record.hasRemaining()) {
-            channel.write(record);
+        try {
+            while (record.hasRemaining()) {
+                channel.write(record);
+            }
+            if (fsync) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            // A full disk can fail a write half way. The change is not acknowledged, but its
+            // partial record must not stay: recovery stops at the first bad record, so every
+            // acknowledged record appended after it would be lost on the next start.
+            try {
+                channel.truncate(end);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                damaged = again;
+            }
+            throw e;
         }
-        if (fsync) {
-            channel.force(false);
-        }
+        end += record.limit();
     }
 
     long journalSize() throws IOException {
@@ -170,6 +198,7 @@ final class JournalFile implements Journal {
         // or below its revision, so a crash before this truncate is harmless
         channel.truncate(0);
         channel.force(true);
+        end = 0;
     }
 
     @Override
