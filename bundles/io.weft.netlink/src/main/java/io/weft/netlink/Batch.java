@@ -17,7 +17,8 @@ public final class Batch {
 
     private final RtNetlink netlink;
     private final List<byte[]> messages = new ArrayList<>();
-    private final List<String> descriptions = new ArrayList<>();
+    /** Describes request i in words; built only when a request fails (hot path for 100k routes). */
+    private final List<java.util.function.Supplier<String>> descriptions = new ArrayList<>();
     private final Map<String, Integer> indexes = new HashMap<>();
 
     Batch(RtNetlink netlink) {
@@ -33,47 +34,47 @@ public final class Batch {
         return i;
     }
 
-    private Batch add(byte[] message, String description) {
+    private Batch add(byte[] message, java.util.function.Supplier<String> description) {
         messages.add(message);
-        descriptions.add(description + netlink.where());
+        descriptions.add(description);
         return this;
     }
 
     public Batch addRoute(Route route) throws NetlinkException {
-        return add(Codec.route(Rt.RTM_NEWROUTE, Codec.CREATE, route, this::index), "route add " + route.describe());
+        return add(Codec.route(Rt.RTM_NEWROUTE, Codec.CREATE, route, this::index), () -> "route add " + route.describe());
     }
 
     public Batch replaceRoute(Route route) throws NetlinkException {
-        return add(Codec.route(Rt.RTM_NEWROUTE, Codec.REPLACE, route, this::index), "route replace " + route.describe());
+        return add(Codec.route(Rt.RTM_NEWROUTE, Codec.REPLACE, route, this::index), () -> "route replace " + route.describe());
     }
 
     public Batch deleteRoute(Route route) throws NetlinkException {
-        return add(Codec.route(Rt.RTM_DELROUTE, Codec.ACK_REQUEST, route, this::index), "route del " + route.describe());
+        return add(Codec.route(Rt.RTM_DELROUTE, Codec.ACK_REQUEST, route, this::index), () -> "route del " + route.describe());
     }
 
     public Batch addAddress(String device, PrefixedAddress address) throws NetlinkException {
         return add(Codec.address(Rt.RTM_NEWADDR, index(device), address, Codec.CREATE),
-                "address add " + address + " dev " + device);
+                () -> "address add " + address + " dev " + device);
     }
 
     public Batch replaceNeighbour(Neighbour n) throws NetlinkException {
         return add(Codec.neighbour(Rt.RTM_NEWNEIGH, Codec.REPLACE, index(n.device()), n.address(), n.mac(), n.state()),
-                "neigh replace " + n.address().getHostAddress() + " dev " + n.device());
+                () -> "neigh replace " + n.address().getHostAddress() + " dev " + n.device());
     }
 
     public Batch deleteNeighbour(Neighbour n) throws NetlinkException {
         return add(Codec.neighbour(Rt.RTM_DELNEIGH, Codec.ACK_REQUEST, index(n.device()), n.address(), null, 0),
-                "neigh del " + n.address().getHostAddress() + " dev " + n.device());
+                () -> "neigh del " + n.address().getHostAddress() + " dev " + n.device());
     }
 
     public Batch replaceFdb(FdbEntry e) throws NetlinkException {
         return add(Codec.fdb(Rt.RTM_NEWNEIGH, Codec.REPLACE, index(e.device()), e.mac(), e.destination()),
-                "fdb replace " + e.mac() + " dev " + e.device());
+                () -> "fdb replace " + e.mac() + " dev " + e.device());
     }
 
     public Batch deleteFdb(FdbEntry e) throws NetlinkException {
         return add(Codec.fdb(Rt.RTM_DELNEIGH, Codec.ACK_REQUEST, index(e.device()), e.mac(), e.destination()),
-                "fdb del " + e.mac() + " dev " + e.device());
+                () -> "fdb del " + e.mac() + " dev " + e.device());
     }
 
     public int size() {
@@ -82,7 +83,8 @@ public final class Batch {
 
     /** Sends everything queued and clears the batch. */
     public Result execute() throws NetlinkException {
-        NetlinkException[] errors = netlink.execute(messages, descriptions);
+        List<java.util.function.Supplier<String>> what = List.copyOf(descriptions);
+        NetlinkException[] errors = netlink.execute(messages, i -> what.get(i).get() + netlink.where());
         messages.clear();
         descriptions.clear();
         List<NetlinkException> failures = new ArrayList<>();

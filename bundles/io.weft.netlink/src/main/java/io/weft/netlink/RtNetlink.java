@@ -258,7 +258,8 @@ public final class RtNetlink implements AutoCloseable {
         return new Batch(this);
     }
 
-    NetlinkException[] execute(List<byte[]> messages, List<String> descriptions) throws NetlinkException {
+    NetlinkException[] execute(List<byte[]> messages, java.util.function.IntFunction<String> descriptions)
+            throws NetlinkException {
         return socket.execute(messages, descriptions);
     }
 

@@ -78,7 +78,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Sends one request that asks for an ACK and waits for it. */
     public synchronized void request(byte[] message, String description) throws NetlinkException {
-        NetlinkException[] result = execute(List.of(message), List.of(description));
+        NetlinkException[] result = execute(List.of(message), i -> description);
         if (result[0] != null) {
             throw result[0];
         }
@@ -86,9 +86,10 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * Sends many ACKed requests, pipelined in chunks, and returns each one's error or null.
+     * {@code descriptions} gives request i in words; it is only called for failures.
      * Nothing is retried: the caller decides what an EEXIST or ENOENT means to it.
      */
-    public synchronized NetlinkException[] execute(List<byte[]> messages, List<String> descriptions)
+    public synchronized NetlinkException[] execute(List<byte[]> messages, java.util.function.IntFunction<String> descriptions)
             throws NetlinkException {
         ensureOpen();
         NetlinkException[] errors = new NetlinkException[messages.size()];
@@ -134,7 +135,7 @@ public final class NetlinkSocket implements AutoCloseable {
                         acked++;
                         int error = -msgs.getInt(at + 16);
                         if (error != 0) {
-                            errors[start + idx] = new NetlinkException(descriptions.get(start + idx), error,
+                            errors[start + idx] = new NetlinkException(descriptions.apply(start + idx), error,
                                     extAckMessage(msgs, at, len));
                         }
                     }
