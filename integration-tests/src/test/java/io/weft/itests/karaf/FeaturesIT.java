@@ -85,13 +85,18 @@ public class FeaturesIT extends WeftKarafTestSupport {
         }
         assertTrue("the Weft feature repository is registered: " + weftFeatures,
                 weftFeatures.containsAll(List.of("weft-api", "weft-core", "weft-datastore-embedded",
-                        "weft-datastore-memory", "weft-shell")));
+                        "weft-datastore-memory", "weft-netlink", "weft-shell")));
         for (String name : weftFeatures) {
-            featuresService.installFeature(name, EnumSet.noneOf(FeaturesService.Option.class));
+            // no refresh: a refresh would restart this test probe (it imports packages dynamically)
+            featuresService.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
             assertTrue(name + " installed", featuresService.isInstalled(featuresService.getFeature(name)));
         }
 
         await("every Weft component to be satisfied", () -> problems().isEmpty(), () -> String.join("\n", problems()));
+
+        // the netlink library loads its native part (JNA) inside Karaf and talks to the kernel
+        List<String> links = NetlinkProbe.linkNames();
+        assertTrue("the kernel's links, read from inside Karaf: " + links, links.contains("lo"));
 
         // both datastores now registered; consumers bind the first listed
         String status = console("weft:status");
