@@ -142,6 +142,22 @@ class RtNetlinkKernelTest {
     }
 
     @Test
+    void ipv6AddressesRoutesAndNeighbours() throws Exception {
+        link();
+        nl.addAddress("veth-a", PrefixedAddress.parse("fd00::1/64"));
+        assertTrue(ip(a, "-o", "-6", "addr", "show", "dev", "veth-a").contains("inet6 fd00::1/64 scope global"));
+        nl.addRoute(Route.to(Cidr.parse("fd00:244::/122")).via(addr("fd00::2")).device("veth-a").protocol(80).withOnlink());
+        assertTrue(lines(ip(a, "-6", "route", "show", "proto", "80")).contains(
+                "fd00:244::/122 via fd00::2 dev veth-a metric 1024 onlink pref medium"), ip(a, "-6", "route", "show"));
+        nl.replaceNeighbour(Neighbour.permanent("veth-a", addr("fd00::2"), "ee:ee:ee:ee:ee:01"));
+        assertTrue(lines(ip(a, "-6", "neigh", "show", "dev", "veth-a")).contains("fd00::2 lladdr ee:ee:ee:ee:ee:01 PERMANENT"));
+        assertTrue(nl.routes().stream().anyMatch(r -> r.destination().equals(Cidr.parse("fd00:244::/122"))
+                && r.gateway() != null && r.gateway().getHostAddress().startsWith("fd00:0:0:0:0:0:0:2")));
+        nl.deleteRoute(Route.to(Cidr.parse("fd00:244::/122")).protocol(80));
+        assertFalse(ip(a, "-6", "route", "show").contains("fd00:244::"));
+    }
+
+    @Test
     void routeErrorsSayWhatWasAttemptedAndWhy() throws Exception {
         link();
         NetlinkException unreachable = assertThrows(NetlinkException.class,
