@@ -48,6 +48,16 @@ public class EmbeddedDatastore extends RevisionedStore {
         this(new JournalFile(dir, false), dir, snapshotThresholdBytes);
     }
 
+    /** A store that flushes to disk before acknowledging (the production default). */
+    static EmbeddedDatastore durable(Path dir) throws IOException, DatastoreException {
+        return new EmbeddedDatastore(new JournalFile(dir, true), dir, 64L << 20);
+    }
+
+    /** How many disk flushes the journal has done (group commit makes this far fewer than writes). */
+    long journalFlushes() {
+        return journal.flushes();
+    }
+
     /** For tests: a short watch history and a lease clock the test moves. */
     EmbeddedDatastore(Path dir, long snapshotThresholdBytes, int historyLimit, LongSupplier nanoClock)
             throws IOException, DatastoreException {

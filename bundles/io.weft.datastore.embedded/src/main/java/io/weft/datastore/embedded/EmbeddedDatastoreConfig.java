@@ -14,11 +14,12 @@ public @interface EmbeddedDatastoreConfig {
                     + "else ${weft.data}/datastore, else ./data/weft/datastore.")
     String dataDir() default "";
 
-    @AttributeDefinition(name = "fsync every write",
-            description = "false (default): a write is acknowledged once it is in the operating system's page cache, "
-                    + "which survives the node runtime being killed (kill -9) but not a power cut. "
-                    + "true: also survive power loss, at the cost of one disk flush per write.")
-    boolean fsync() default false;
+    @AttributeDefinition(name = "Flush to disk before acknowledging",
+            description = "true (default): a write is acknowledged only once flushed to disk (group commit: one "
+                    + "flush covers every concurrent writer), so it survives a power cut. false: acknowledged once "
+                    + "in the operating system's page cache, which survives the node runtime being killed "
+                    + "(kill -9) but not a power cut.")
+    boolean fsync() default true;
 
     @AttributeDefinition(name = "Journal size that triggers a snapshot (MiB)")
     int snapshotThresholdMiB() default 64;

@@ -39,6 +39,16 @@ final class JournalFile implements Journal {
     private FileChannel channel;
     /** Length of the journal up to the end of its last complete record. */
     private long end;
+    /** Bytes ever appended (never reset) and how many of them are flushed: group commit's counters. */
+    private volatile long appended;
+    private long durable;
+    private boolean syncing;
+    private final Object syncLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
+
+    long flushes() {
+        return flushes.get();
+    }
     /** Set when a failed append could not be cut off again: appending more would hide it. */
     private IOException damaged;
 
@@ -146,9 +156,6 @@ final class JournalFile implements Journal {
             while (record.hasRemaining()) {
                 channel.write(record);
             }
-            if (fsync) {
-                channel.force(false);
-            }
         } catch (IOException e) {
             // A full disk can fail a write half way. The change is not acknowledged, but its
             // partial record must not stay: recovery stops at the first bad record, so every
@@ -162,6 +169,55 @@ final class JournalFile implements Journal {
             throw e;
         }
         end += record.limit();
+        appended += record.limit();
+    }
+
+    /**
+     * Group commit: the first writer to arrive flushes everything appended so far; writers that
+     * arrive meanwhile wait for that flush or lead the next one. One fsync thus acknowledges
+     * every writer whose record it covered.
+     */
+    @Override
+    public void awaitDurable() throws IOException {
+        if (!fsync) {
+            return;
+        }
+        long target = appended;
+        while (true) {
+            long upTo;
+            synchronized (syncLock) {
+                while (durable < target && syncing) {
+                    try {
+                        syncLock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted waiting for the journal flush");
+                    }
+                }
+                if (durable >= target) {
+                    return;
+                }
+                syncing = true;
+                upTo = appended;
+            }
+            IOException failure = null;
+            try {
+                flushes.incrementAndGet();
+                channel.force(false);
+            } catch (IOException e) {
+                failure = e;
+            }
+            synchronized (syncLock) {
+                if (failure == null) {
+                    durable = Math.max(durable, upTo);
+                }
+                syncing = false;
+                syncLock.notifyAll();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     long journalSize() throws IOException {
@@ -199,6 +255,11 @@ final class JournalFile implements Journal {
         channel.truncate(0);
         channel.force(true);
         end = 0;
+        synchronized (syncLock) {
+            // the snapshot was forced to disk: everything appended so far is durable
+            durable = Math.max(durable, appended);
+            syncLock.notifyAll();
+        }
     }
 
     @Override

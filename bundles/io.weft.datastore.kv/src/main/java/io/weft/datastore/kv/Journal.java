@@ -6,8 +6,9 @@ import io.weft.api.datastore.WatchEvent;
 
 /**
  * Where the engine writes each change before applying it (write-ahead). A change is
- * acknowledged to the caller only after {@link #append} returned, so a journal that survives the
- * process dying makes every acknowledged write durable.
+ * acknowledged to the caller only after {@link #append} returned and, outside the engine's lock,
+ * {@link #awaitDurable} returned: so appends stay cheap under the lock while one flush to disk
+ * can cover many concurrent writers (group commit).
  */
 public interface Journal extends AutoCloseable {
 
@@ -17,6 +18,13 @@ public interface Journal extends AutoCloseable {
 
     /** Records one change. Called under the engine's write lock, in revision order. */
     void append(WatchEvent event) throws IOException;
+
+    /**
+     * Returns once everything appended before this call is as durable as the journal promises
+     * (for example flushed to disk). Called by each writer after the engine's lock is released.
+     */
+    default void awaitDurable() throws IOException {
+    }
 
     @Override
     default void close() throws IOException {

@@ -183,6 +183,10 @@ public class RevisionedStore implements Datastore, AutoCloseable {
 
     @Override
     public KeyValue create(String key, byte[] value, long leaseId) throws DatastoreException {
+        return durable(createNow(key, value, leaseId));
+    }
+
+    private KeyValue createNow(String key, byte[] value, long leaseId) throws DatastoreException {
         lock.lock();
         try {
             checkOpen();
@@ -198,6 +202,10 @@ public class RevisionedStore implements Datastore, AutoCloseable {
 
     @Override
     public KeyValue update(String key, byte[] value, long expectedModRevision) throws DatastoreException {
+        return durable(updateNow(key, value, expectedModRevision));
+    }
+
+    private KeyValue updateNow(String key, byte[] value, long expectedModRevision) throws DatastoreException {
         lock.lock();
         try {
             checkOpen();
@@ -216,6 +224,10 @@ public class RevisionedStore implements Datastore, AutoCloseable {
 
     @Override
     public KeyValue put(String key, byte[] value, long leaseId) throws DatastoreException {
+        return durable(putNow(key, value, leaseId));
+    }
+
+    private KeyValue putNow(String key, byte[] value, long leaseId) throws DatastoreException {
         lock.lock();
         try {
             checkOpen();
@@ -223,6 +235,20 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Waits, outside the lock, until the journal made this writer's change durable; concurrent
+     * writers share one flush.
+     */
+    private <T> T durable(T result) throws DatastoreException {
+        try {
+            journal.awaitDurable();
+        } catch (IOException e) {
+            throw new DatastoreUnavailableException(description + ": cannot flush the journal to disk: " + e.getMessage()
+                    + " (the last write may be lost on restart; check the disk)", e);
+        }
+        return result;
     }
 
     private KeyValue writeLocked(String key, byte[] value, long leaseId, KeyValue previous) throws DatastoreException {
@@ -262,6 +288,12 @@ public class RevisionedStore implements Datastore, AutoCloseable {
 
     @Override
     public long delete(String key, long expectedModRevision) throws DatastoreException {
+        long revision = deleteNow(key, expectedModRevision);
+        durable(null);
+        return revision;
+    }
+
+    private long deleteNow(String key, long expectedModRevision) throws DatastoreException {
         lock.lock();
         try {
             checkOpen();
