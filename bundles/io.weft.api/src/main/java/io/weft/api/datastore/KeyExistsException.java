@@ -10,6 +10,12 @@ public class KeyExistsException extends DatastoreException {
         this.existing = existing;
     }
 
+    /** With a message in the caller's terms, e.g. "resource already exists: IPPool(pool1)". */
+    public KeyExistsException(KeyValue existing, String message) {
+        super(message);
+        this.existing = existing;
+    }
+
     /** What is stored under the key now. */
     public KeyValue existing() {
         return existing;

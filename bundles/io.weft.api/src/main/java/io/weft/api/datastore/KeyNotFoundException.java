@@ -10,6 +10,12 @@ public class KeyNotFoundException extends DatastoreException {
         this.key = key;
     }
 
+    /** With a message in the caller's terms, e.g. "resource does not exist: IPPool(pool1)". */
+    public KeyNotFoundException(String key, String message) {
+        super(message);
+        this.key = key;
+    }
+
     public String key() {
         return key;
     }

@@ -37,6 +37,7 @@ final class JournalFile implements Journal {
     private final Path dir;
     private final boolean fsync;
     private FileChannel channel;
+    private FileChannel lockChannel;
     /** Length of the journal up to the end of its last complete record. */
     private long end;
     /** Bytes ever appended (never reset) and how many of them are flushed: group commit's counters. */
@@ -64,6 +65,7 @@ final class JournalFile implements Journal {
     /** Reads the snapshot and the journal, cuts a torn tail, and opens the journal for appending. */
     Recovered recover() throws IOException {
         Files.createDirectories(dir);
+        lockDirectory();
         java.util.TreeMap<String, KeyValue> state = new java.util.TreeMap<>();
         long revision = readSnapshot(state);
         Path journal = dir.resolve(JOURNAL);
@@ -267,6 +269,30 @@ final class JournalFile implements Journal {
         if (channel != null) {
             channel.close();
         }
+        if (lockChannel != null) {
+            lockChannel.close(); // releases the lock
+            lockChannel = null;
+        }
+    }
+
+    /**
+     * One process owns a data directory: a second writer would interleave journal records and
+     * corrupt it. The lock is the operating system's, so it goes away with a killed process.
+     */
+    private void lockDirectory() throws IOException {
+        FileChannel lockFile = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockFile.close();
+            throw new IOException("the datastore directory " + dir + " is in use by another process or store "
+                    + "(a running Weft node?); stop it, or administer through its console (weft:get …)");
+        }
+        lockChannel = lockFile;
     }
 
     private static byte[] encode(WatchEvent event) {
