@@ -26,6 +26,7 @@ import org.junit.Test;
 public class DistributionConsoleIT {
 
     private Path home;
+    private Path adminSocket;
     private Process console;
 
     @Before
@@ -34,6 +35,9 @@ public class DistributionConsoleIT {
         assertTrue("built distribution expected at " + tarball, tarball != null && new File(tarball).isFile());
         home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "dist-");
         run("tar", "xzf", tarball, "-C", home.toString(), "--strip-components=1");
+        // weftctl's socket inside this test's copy, so a node running on the machine is left alone
+        adminSocket = home.resolve("run/admin.sock");
+        Files.writeString(home.resolve("etc/io.weft.admin.cfg"), "path = " + adminSocket + "\nenabled = true\n");
     }
 
     @After
@@ -69,6 +73,17 @@ public class DistributionConsoleIT {
         assertTrue(seen, seen.matches("(?s).*datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded.*"));
         assertTrue("exactly one node runtime runs", karafProcesses().size() == 1);
 
+        // weftctl reaches the node over its admin socket; the first start created the default pool
+        String pools = weftctl("get", "ippool", "-o", "wide");
+        assertTrue(pools, pools.contains(
+                "default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()"));
+        Path peer = home.resolve("peer.yaml");
+        Files.writeString(peer, "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  name: rack1-tor\n"
+                + "spec:\n  peerIP: 10.0.0.1\n  asNumber: 64513\n");
+        assertEquals("Successfully applied 1 'BGPPeer' resource(s)\n", weftctl("apply", "-f", peer.toString()));
+        String peers = weftctl("get", "bgppeer");
+        assertTrue(peers, peers.contains("rack1-tor   10.0.0.1   (global)   64513"));
+
         type(keyboard, "system:shutdown -f");
         assertTrue("the console exits after system:shutdown", console.waitFor(60, TimeUnit.SECONDS));
         long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -76,6 +91,20 @@ public class DistributionConsoleIT {
             Thread.sleep(100);
         }
         assertEquals("no Karaf process is left running", List.of(), karafProcesses());
+    }
+
+    /** Runs bin/weftctl as an operator would; returns stdout (stderr too on failure, in the assertion). */
+    private String weftctl(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin/weftctl").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("WEFT_ADMIN_SOCKET", adminSocket.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("weftctl " + String.join(" ", args) + ": " + err, 0, p.waitFor());
+        return out;
     }
 
     private static void type(OutputStream keyboard, String line) throws IOException {

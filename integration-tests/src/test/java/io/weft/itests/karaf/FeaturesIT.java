@@ -85,7 +85,7 @@ public class FeaturesIT extends WeftKarafTestSupport {
         }
         assertTrue("the Weft feature repository is registered: " + weftFeatures,
                 weftFeatures.containsAll(List.of("weft-api", "weft-core", "weft-datastore-embedded",
-                        "weft-datastore-memory", "weft-netlink", "weft-shell")));
+                        "weft-datastore-memory", "weft-datastore-etcd", "weft-codec", "weft-cli", "weft-netlink", "weft-shell")));
         for (String name : weftFeatures) {
             // no refresh: a refresh would restart this test probe (it imports packages dynamically)
             featuresService.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
@@ -98,10 +98,11 @@ public class FeaturesIT extends WeftKarafTestSupport {
         List<String> links = NetlinkProbe.linkNames();
         assertTrue("the kernel's links, read from inside Karaf: " + links, links.contains("lo"));
 
-        // both datastores now registered; consumers bind the first listed
+        // every datastore now registered; consumers bind the first listed
         String status = console("weft:status");
-        assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded .*\\n\\s+memory\\s+io\\.weft\\.datastore\\.memory ")
-                .matcher(status).find());
+        assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded .*\\n"
+                + "\\s+etcd\\s+io\\.weft\\.datastore\\.etcd .*\\n\\s+memory\\s+io\\.weft\\.datastore\\.memory ").matcher(status).find());
+        assertTrue(status, Pattern.compile("(?m)^resource-codec\\s+jackson\\s+io\\.weft\\.codec ").matcher(status).find());
     }
 
     /** Weft bundles not active and Weft components not satisfied, in words. */

@@ -74,6 +74,9 @@ public abstract class WeftKarafTestSupport {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg",
                         "org.ops4j.pax.url.mvn.localRepository", localRepository),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
+                // weftctl's socket inside the build tree, so a node running on the machine is left alone
+                editConfigurationFilePut("etc/io.weft.admin.cfg", "path",
+                        new File("target/exam-" + getClass().getSimpleName() + ".sock").getAbsolutePath()),
                 mavenBundle("org.apache.servicemix.bundles", "org.apache.servicemix.bundles.javax-inject", "1_3")));
         // what bin/karaf passes on JDK 9+, which Pax Exam's launcher does not add itself
         for (String option : new String[] {

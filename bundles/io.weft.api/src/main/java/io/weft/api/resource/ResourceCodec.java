@@ -14,6 +14,12 @@ import io.weft.api.model.Resource;
 @ProviderType
 public interface ResourceCodec {
 
+    /**
+     * Applies Calico's create-time defaults and validation to a resource built in code (what
+     * {@link #read} does for text), returning the defaulted resource.
+     */
+    <R extends Resource> R validate(R resource) throws InvalidResourceException;
+
     /** Parses one or many resources from YAML or JSON text. */
     List<Resource> read(String text) throws InvalidResourceException;
 

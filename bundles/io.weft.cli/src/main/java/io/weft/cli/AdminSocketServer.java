@@ -1,0 +1,174 @@
+package io.weft.cli;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.weft.api.resource.ResourceCodec;
+import io.weft.api.resource.ResourceStore;
+
+/**
+ * Serves weftctl on a root-only Unix socket: each connection carries one command, which runs
+ * through the same {@link ResourceCommands} as the console, against whatever datastore the node
+ * uses. This is how weftctl reaches the embedded datastore, which only the node may open.
+ */
+@Component(configurationPid = AdminSocketConfig.PID, immediate = true)
+@Designate(ocd = AdminSocketConfig.class)
+public class AdminSocketServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminSocketServer.class);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ResourceStore store;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ResourceCodec codec;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "weft-admin-socket");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Activate
+    public AdminSocketServer(AdminSocketConfig config) {
+        this.path = Path.of(config.path());
+        ServerSocketChannel opened = null;
+        if (config.enabled()) {
+            try {
+                opened = open(path);
+                LOG.info("weftctl admin socket listening on {}", path);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("weftctl admin socket disabled: cannot listen on {}: {} (run the node as root, or set "
+                        + "path in etc/{}.cfg)", path, e.getMessage(), AdminSocketConfig.PID);
+            }
+        }
+        this.server = opened;
+        if (server != null) {
+            Thread acceptor = new Thread(this::accept, "weft-admin-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+    }
+
+    /** For tests and tools: serve on {@code path} with fixed services. */
+    public AdminSocketServer(Path path, ResourceStore store, ResourceCodec codec) throws IOException {
+        this.path = path;
+        this.store = store;
+        this.codec = codec;
+        this.server = open(path);
+        Thread acceptor = new Thread(this::accept, "weft-admin-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private static ServerSocketChannel open(Path path) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (Files.exists(path)) {
+            if (answers(path)) {
+                throw new IOException("another node already serves weftctl there");
+            }
+            Files.delete(path); // a stale socket left by a killed node
+        }
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.bind(UnixDomainSocketAddress.of(path));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        return channel;
+    }
+
+    private static boolean answers(Path path) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void accept() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel client = server.accept();
+                workers.execute(() -> serve(client));
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    LOG.warn("admin socket accept failed: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel client) {
+        try (client;
+                DataInputStream in = new DataInputStream(Channels.newInputStream(client));
+                DataOutputStream out = new DataOutputStream(Channels.newOutputStream(client))) {
+            AdminProtocol.Request request;
+            try {
+                request = AdminProtocol.readRequest(in);
+            } catch (IOException e) {
+                AdminProtocol.writeReply(out, 1, "", "weftctl: bad request: " + e.getMessage() + "\n");
+                return;
+            }
+            ResourceCommands.Outcome outcome = execute(request);
+            AdminProtocol.writeReply(out, outcome.exitCode(), outcome.out(), outcome.err());
+        } catch (IOException e) {
+            LOG.debug("admin socket client went away: {}", e.getMessage());
+        }
+    }
+
+    ResourceCommands.Outcome execute(AdminProtocol.Request request) {
+        ResourceStore s = store;
+        ResourceCodec c = codec;
+        if (s == null || c == null) {
+            return new ResourceCommands.Outcome(1, "", "weftctl: the node has no " + (c == null ? "resource codec" : "resource store")
+                    + " yet (see weft:status on its console)\n");
+        }
+        try {
+            CtlCommandLine line = CtlCommandLine.parse(request.args());
+            return line.run(new ResourceCommands(s, c), request.input());
+        } catch (IllegalArgumentException e) {
+            return new ResourceCommands.Outcome(1, "", e.getMessage() + "\n" + CtlCommandLine.USAGE);
+        }
+    }
+
+    @Deactivate
+    public void close() {
+        if (server != null) {
+            try {
+                server.close();
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // the node is stopping; nothing left to do
+            }
+        }
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,72 @@
+package io.weft.cli;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * weftctl: calicoctl's resource verbs from the shell. It reads {@code -f} files locally and sends
+ * the command to the node runtime's admin socket ({@code WEFT_ADMIN_SOCKET}, default
+ * {@code /var/run/weft/admin.sock}), which runs it against the node's datastore. Needs only the
+ * JDK: started by {@code bin/weftctl} with this bundle's jar as class path.
+ */
+public final class Weftctl {
+    private Weftctl() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(List.of(argv), System.getenv().getOrDefault("WEFT_ADMIN_SOCKET", "/var/run/weft/admin.sock")));
+    }
+
+    static int run(List<String> args, String socket) {
+        if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
+            System.out.print(CtlCommandLine.USAGE);
+            return args.isEmpty() ? 1 : 0;
+        }
+        String input;
+        try {
+            CtlCommandLine line = CtlCommandLine.parse(args);
+            input = readInput(line.file());
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("weftctl: " + e.getMessage());
+            return 1;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
+            AdminProtocol.writeRequest(out, args, input);
+            ResourceCommands.Outcome reply = AdminProtocol.readReply(new DataInputStream(Channels.newInputStream(channel)));
+            System.out.print(reply.out());
+            System.err.print(reply.err());
+            return reply.exitCode();
+        } catch (IOException e) {
+            System.err.println("weftctl: cannot reach the Weft node at " + socket + ": " + e.getMessage()
+                    + "\nIs the node running (bin/start, or systemctl start weft), and are you root?"
+                    + " Set WEFT_ADMIN_SOCKET if it listens elsewhere.");
+            return 1;
+        }
+    }
+
+    private static String readInput(String file) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        if (file.equals("-")) {
+            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("no such file: " + file);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Resource administration with calicoctl's verbs, flags and output formats, written once and
+ * used by two front ends: the {@code weft:} Karaf console commands and {@code weftctl}.
+ */
+@Version("0.1.0")
+@Export
+package io.weft.cli;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

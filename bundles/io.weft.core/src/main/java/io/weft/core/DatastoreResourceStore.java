@@ -1,0 +1,269 @@
+package io.weft.core;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.weft.api.datastore.Datastore;
+import io.weft.api.datastore.DatastoreException;
+import io.weft.api.datastore.DatastoreUnavailableException;
+import io.weft.api.datastore.KeyExistsException;
+import io.weft.api.datastore.KeyNotFoundException;
+import io.weft.api.datastore.KeyValue;
+import io.weft.api.datastore.Snapshot;
+import io.weft.api.datastore.Watch;
+import io.weft.api.datastore.WatchEvent;
+import io.weft.api.datastore.WatchListener;
+import io.weft.api.model.ObjectMeta;
+import io.weft.api.model.Resource;
+import io.weft.api.model.ResourceKind;
+import io.weft.api.provider.WeftProvider;
+import io.weft.api.resource.InvalidResourceException;
+import io.weft.api.resource.ResourceCodec;
+import io.weft.api.resource.ResourceListener;
+import io.weft.api.resource.ResourceStore;
+
+/**
+ * Typed resources over whichever datastore and codec are bound. Keys are
+ * {@code /weft/v3/<plural>/<name>} (cluster-scoped kinds) and
+ * {@code /weft/v3/<plural>/<namespace>/<name>}; values are the codec's stored JSON. A
+ * resource's {@code resourceVersion} is the key's modRevision, so updates are compare-and-swap.
+ */
+@Component(service = ResourceStore.class)
+@WeftProvider("datastore")
+public class DatastoreResourceStore implements ResourceStore {
+
+    static final String PREFIX = "/weft/v3/";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Datastore datastore;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ResourceCodec codec;
+
+    private final Clock clock;
+
+    @Activate
+    public DatastoreResourceStore() {
+        this(Clock.systemUTC());
+    }
+
+    /** For plain Java use (tools, tests): fixed datastore and codec. */
+    public DatastoreResourceStore(Datastore datastore, ResourceCodec codec, Clock clock) {
+        this(clock);
+        this.datastore = datastore;
+        this.codec = codec;
+    }
+
+    private DatastoreResourceStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private Datastore datastore() throws DatastoreUnavailableException {
+        Datastore d = datastore;
+        if (d == null) {
+            throw new DatastoreUnavailableException(
+                    "no datastore provider: install feature weft-datastore-embedded or weft-datastore-etcd");
+        }
+        return d;
+    }
+
+    private ResourceCodec codec() throws DatastoreUnavailableException {
+        ResourceCodec c = codec;
+        if (c == null) {
+            throw new DatastoreUnavailableException("no resource codec: install feature weft-codec");
+        }
+        return c;
+    }
+
+    /** The key of one resource. */
+    static String key(ResourceKind<?> kind, String namespace, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(kind.kind() + ": metadata.name is required");
+        }
+        if (kind.namespaced()) {
+            if (namespace == null || namespace.isEmpty()) {
+                throw new IllegalArgumentException(kind.kind() + " \"" + name + "\": metadata.namespace is required");
+            }
+            return PREFIX + kind.plural() + "/" + namespace + "/" + name;
+        }
+        return PREFIX + kind.plural() + "/" + name;
+    }
+
+    static String prefix(ResourceKind<?> kind, String namespace) {
+        return PREFIX + kind.plural() + "/" + (kind.namespaced() && namespace != null ? namespace + "/" : "");
+    }
+
+    private <R extends Resource> R decode(ResourceKind<R> kind, KeyValue kv) throws DatastoreException {
+        try {
+            Resource r = codec().fromStoredBytes(kv.value());
+            return kind.withMetadata(r, r.metadata().withResourceVersion(Long.toString(kv.modRevision())));
+        } catch (InvalidResourceException e) {
+            // stored by an older or foreign writer: say which key, do not hide the others
+            throw new DatastoreException("stored " + kind.kind() + " at " + kv.key() + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public <R extends Resource> Optional<R> get(ResourceKind<R> kind, String namespace, String name)
+            throws DatastoreException {
+        Optional<KeyValue> kv = datastore().get(key(kind, namespace, name));
+        return kv.isPresent() ? Optional.of(decode(kind, kv.get())) : Optional.empty();
+    }
+
+    @Override
+    public <R extends Resource> List<R> list(ResourceKind<R> kind, String namespace) throws DatastoreException {
+        Snapshot snapshot = datastore().list(prefix(kind, namespace));
+        List<R> out = new ArrayList<>(snapshot.entries().size());
+        for (KeyValue kv : snapshot.entries()) {
+            out.add(decode(kind, kv));
+        }
+        return out;
+    }
+
+    /** Validates and defaults through the codec (the same rules as for YAML users write). */
+    private <R extends Resource> R validated(R resource) throws DatastoreException, InvalidResourceException {
+        return codec().validate(resource);
+    }
+
+    @Override
+    public <R extends Resource> R create(R resource) throws DatastoreException, InvalidResourceException {
+        R valid = validated(resource);
+        @SuppressWarnings("unchecked")
+        ResourceKind<R> kind = (ResourceKind<R>) valid.kind();
+        ObjectMeta meta = valid.metadata().withResourceVersion(null).withCreation(
+                valid.metadata().uid() == null ? UUID.randomUUID().toString() : valid.metadata().uid(),
+                Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        R stored = kind.withMetadata(valid, meta);
+        String key = key(kind, meta.namespace(), meta.name());
+        try {
+            KeyValue kv = datastore().create(key, codec().toStoredBytes(stored), Datastore.NO_LEASE);
+            return kind.withMetadata(stored, meta.withResourceVersion(Long.toString(kv.modRevision())));
+        } catch (KeyExistsException e) {
+            throw new KeyExistsException(e.existing(), "resource already exists: " + kind.kind() + "(" + describe(meta) + ")");
+        }
+    }
+
+    @Override
+    public <R extends Resource> R update(R resource) throws DatastoreException, InvalidResourceException {
+        R valid = validated(resource);
+        @SuppressWarnings("unchecked")
+        ResourceKind<R> kind = (ResourceKind<R>) valid.kind();
+        ObjectMeta meta = valid.metadata();
+        String key = key(kind, meta.namespace(), meta.name());
+        KeyValue existing = datastore().get(key).orElseThrow(() -> new KeyNotFoundException(key,
+                "resource does not exist: " + kind.kind() + "(" + describe(meta) + ")"));
+        long expected = meta.resourceVersion() == null || meta.resourceVersion().isEmpty()
+                ? existing.modRevision() : parseRevision(kind, meta);
+        R previous = decode(kind, existing);
+        // identity and creation time belong to the stored object, not to the update
+        ObjectMeta merged = meta.withResourceVersion(null).withCreation(previous.metadata().uid(),
+                previous.metadata().creationTimestamp());
+        R stored = kind.withMetadata(valid, merged);
+        KeyValue kv = datastore().update(key, codec().toStoredBytes(stored), expected);
+        return kind.withMetadata(stored, merged.withResourceVersion(Long.toString(kv.modRevision())));
+    }
+
+    private static long parseRevision(ResourceKind<?> kind, ObjectMeta meta) throws InvalidResourceException {
+        try {
+            return Long.parseLong(meta.resourceVersion());
+        } catch (NumberFormatException e) {
+            throw new InvalidResourceException(List.of(kind.kind() + " \"" + meta.name()
+                    + "\": metadata.resourceVersion '" + meta.resourceVersion()
+                    + "' is not a revision; leave it out or copy it from `get -o yaml`"));
+        }
+    }
+
+    @Override
+    public <R extends Resource> R apply(R resource) throws DatastoreException, InvalidResourceException {
+        ObjectMeta meta = resource.metadata();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            @SuppressWarnings("unchecked")
+            ResourceKind<R> kind = (ResourceKind<R>) resource.kind();
+            Optional<R> existing = get(kind, meta.namespace(), meta.name());
+            try {
+                if (existing.isEmpty()) {
+                    return create(resource);
+                }
+                return update(kind.withMetadata(resource, meta.withResourceVersion(existing.get().metadata().resourceVersion())));
+            } catch (KeyExistsException | KeyNotFoundException | io.weft.api.datastore.RevisionConflictException e) {
+                // raced with another writer: read again and re-apply
+            }
+        }
+        throw new DatastoreException("apply " + resource.kind().kind() + " \"" + meta.name()
+                + "\" kept conflicting with concurrent writers; try again");
+    }
+
+    @Override
+    public <R extends Resource> R delete(ResourceKind<R> kind, String namespace, String name) throws DatastoreException {
+        String key = key(kind, namespace, name);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<KeyValue> kv = datastore().get(key);
+            if (kv.isEmpty()) {
+                throw new KeyNotFoundException(key, "resource does not exist: " + kind.kind() + "("
+                        + (namespace == null || !kind.namespaced() ? name : namespace + "/" + name) + ")");
+            }
+            try {
+                R last = decode(kind, kv.get());
+                datastore().delete(key, kv.get().modRevision());
+                return last;
+            } catch (io.weft.api.datastore.RevisionConflictException e) {
+                // changed under us: delete what is there now
+            }
+        }
+        throw new DatastoreException("delete " + kind.kind() + " \"" + name + "\" kept conflicting with concurrent writers");
+    }
+
+    @Override
+    public <R extends Resource> Watch watch(ResourceKind<R> kind, ResourceListener<R> listener) throws DatastoreException {
+        return datastore().watch(prefix(kind, null), Datastore.FROM_SNAPSHOT, new WatchListener() {
+            @Override
+            public void onSnapshot(Snapshot snapshot) {
+                List<R> all = new ArrayList<>();
+                for (KeyValue kv : snapshot.entries()) {
+                    try {
+                        all.add(decode(kind, kv));
+                    } catch (DatastoreException e) {
+                        System.getLogger(DatastoreResourceStore.class.getName()).log(System.Logger.Level.WARNING,
+                                e.getMessage());
+                    }
+                }
+                listener.onSnapshot(all, snapshot.revision());
+            }
+
+            @Override
+            public void onEvents(List<WatchEvent> events) {
+                for (WatchEvent e : events) {
+                    try {
+                        if (e.type() == WatchEvent.Type.PUT) {
+                            listener.onUpdated(decode(kind, e.current()));
+                        } else {
+                            R last = e.previous() == null ? null : decode(kind, e.previous());
+                            String[] parts = e.key().substring(prefix(kind, null).length()).split("/", 2);
+                            listener.onDeleted(parts.length == 2 ? parts[0] : null, parts[parts.length - 1], last);
+                        }
+                    } catch (DatastoreException ex) {
+                        System.getLogger(DatastoreResourceStore.class.getName()).log(System.Logger.Level.WARNING,
+                                ex.getMessage());
+                    }
+                }
+            }
+        });
+    }
+
+    private static String describe(ObjectMeta meta) {
+        return meta.namespace() == null || meta.namespace().isEmpty() ? meta.name() : meta.namespace() + "/" + meta.name();
+    }
+}
