@@ -15,19 +15,19 @@ import java.util.regex.Pattern;
  * blocks — every heredoc or transcript section that starts with an {@code apiVersion:} line (up
  * to {@code EOF} or the next {@code $ } prompt).
  */
-final class SeedBlocks {
+public final class SeedBlocks {
 
     private static final Pattern FENCE = Pattern.compile("^(\\s*)```(\\S*)\\s*$");
 
     /** One piece of YAML and where it came from. */
-    record Block(String seed, int line, String yaml) {
+    public record Block(String seed, int line, String yaml) {
 
-        boolean isCalicoResource() {
+        public boolean isCalicoResource() {
             return yaml.contains("apiVersion: projectcalico.org/v3");
         }
 
         /** The first apiVersion in the block, or a description of what the fragment is. */
-        String what() {
+        public String what() {
             Matcher m = Pattern.compile("(?m)^\\s*apiVersion:\\s*(\\S+)").matcher(yaml);
             return m.find() ? m.group(1) : "fragment without apiVersion";
         }
@@ -41,7 +41,7 @@ final class SeedBlocks {
     private SeedBlocks() {
     }
 
-    static List<Block> of(String seed) {
+    public static List<Block> of(String seed) {
         List<String> lines = List.of(resource("seeds/" + seed).split("\n", -1));
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
