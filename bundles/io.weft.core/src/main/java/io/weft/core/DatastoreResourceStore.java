@@ -10,7 +10,6 @@ import java.util.UUID;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
@@ -45,12 +44,13 @@ public class DatastoreResourceStore implements ResourceStore {
 
     static final String PREFIX = "/weft/v3/";
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    // Mandatory: the typed store is offered only while a datastore and a codec are, so its
+    // consumers (first-start defaults, console, weftctl) never see a store that cannot work.
+    // Dynamic + greedy: a swapped provider is rebound without re-creating this component.
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Datastore datastore;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile ResourceCodec codec;
 
     private final Clock clock;

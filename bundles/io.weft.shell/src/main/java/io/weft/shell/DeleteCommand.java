@@ -37,6 +37,13 @@ public class DeleteCommand extends ResourceAction {
         if (kind == null) {
             return new ResourceCommands.Outcome(1, "", "Failed to execute command: give -f FILE or KIND NAME…\n");
         }
-        return commands.delete(kind, names == null ? List.of() : names, namespace, skipNotExists);
+        List<String> tokens = new java.util.ArrayList<>(List.of(kind));
+        if (names != null) {
+            tokens.addAll(names);
+        }
+        io.weft.cli.CtlCommandLine line = trailing("delete", tokens);
+        List<String> positional = line.positional();
+        return commands.delete(positional.get(0), positional.subList(1, positional.size()),
+                either(line.namespace(), namespace), skipNotExists || line.skipNotExists());
     }
 }

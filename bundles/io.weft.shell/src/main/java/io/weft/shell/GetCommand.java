@@ -31,6 +31,13 @@ public class GetCommand extends ResourceAction {
 
     @Override
     ResourceCommands.Outcome run(ResourceCommands commands) {
-        return commands.get(kind, names == null ? List.of() : names, namespace, allNamespaces, output);
+        List<String> tokens = new java.util.ArrayList<>(List.of(kind));
+        if (names != null) {
+            tokens.addAll(names);
+        }
+        io.weft.cli.CtlCommandLine line = trailing("get", tokens);
+        List<String> positional = line.positional();
+        return commands.get(positional.get(0), positional.subList(1, positional.size()), either(line.namespace(), namespace),
+                allNamespaces || line.allNamespaces(), either(line.output(), output));
     }
 }

@@ -30,8 +30,13 @@ public class LabelCommand extends ResourceAction {
     @Argument(index = 2, name = "label", required = true, description = "key=value, or key with --remove")
     String label;
 
+    @Argument(index = 3, name = "options", multiValued = true, description = "--overwrite / --remove / -n NS may also follow")
+    java.util.List<String> rest;
+
     @Override
     ResourceCommands.Outcome run(ResourceCommands commands) {
-        return commands.label(kind, name, namespace, label, remove, overwrite);
+        io.weft.cli.CtlCommandLine line = trailing("label", rest == null ? java.util.List.of() : rest);
+        return commands.label(kind, name, either(line.namespace(), namespace), label, remove || line.remove(),
+                overwrite || line.overwrite());
     }
 }

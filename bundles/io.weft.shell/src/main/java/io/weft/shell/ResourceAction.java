@@ -38,6 +38,21 @@ abstract class ResourceAction implements Action {
 
     abstract ResourceCommands.Outcome run(ResourceCommands commands) throws Exception;
 
+    /**
+     * Karaf reads options only before the first argument, but calicoctl users put them after
+     * ({@code get ippool -o wide}): read the trailing tokens again with weftctl's parser.
+     */
+    static io.weft.cli.CtlCommandLine trailing(String verb, java.util.List<String> tokens) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        all.add(verb);
+        all.addAll(tokens);
+        return io.weft.cli.CtlCommandLine.parse(all);
+    }
+
+    static <T> T either(T fromTrailing, T fromOption) {
+        return fromTrailing != null ? fromTrailing : fromOption;
+    }
+
     /** Reads {@code -f FILE} (a path on the node). */
     static String readFile(String file) throws IOException {
         try {

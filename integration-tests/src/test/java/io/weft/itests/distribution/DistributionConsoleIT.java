@@ -74,9 +74,14 @@ public class DistributionConsoleIT {
         assertTrue("exactly one node runtime runs", karafProcesses().size() == 1);
 
         // weftctl reaches the node over its admin socket; the first start created the default pool
+        String expectedPool = "default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()";
         String pools = weftctl("get", "ippool", "-o", "wide");
-        assertTrue(pools, pools.contains(
-                "default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()"));
+        long poolDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!pools.contains(expectedPool) && System.nanoTime() < poolDeadline) {
+            Thread.sleep(200); // the first-start defaults are written just after the datastore comes up
+            pools = weftctl("get", "ippool", "-o", "wide");
+        }
+        assertTrue(pools, pools.contains(expectedPool));
         Path peer = home.resolve("peer.yaml");
         Files.writeString(peer, "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  name: rack1-tor\n"
                 + "spec:\n  peerIP: 10.0.0.1\n  asNumber: 64513\n");

@@ -48,6 +48,11 @@ public class FeaturesIT extends WeftKarafTestSupport {
         assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded ").matcher(status).find());
         assertTrue(status, Pattern.compile("(?m)^ipam\\s+-$").matcher(status).find());
         assertTrue(status, status.contains(": UP\n"));
+        // calicoctl's word order: options after the kind
+        await("the first-start default pool", () -> console("weft:get ippool -o wide").contains("default-ipv4-ippool"),
+                () -> console("weft:get ippool -o wide"));
+        assertTrue(console("weft:get ippool -o wide").contains(
+                "default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()"));
         String version = console("weft:version");
         assertTrue(version, version.startsWith("Client Version:    0.1.0"));
     }
