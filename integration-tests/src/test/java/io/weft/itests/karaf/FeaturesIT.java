@@ -46,7 +46,7 @@ public class FeaturesIT extends WeftKarafTestSupport {
                 () -> console("weft:status"));
         String status = console("weft:status");
         assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded ").matcher(status).find());
-        assertTrue(status, Pattern.compile("(?m)^ipam\\s+-$").matcher(status).find());
+        assertTrue(status, Pattern.compile("(?m)^ipam\\s+block\\s+io\\.weft\\.ipam\\.block ").matcher(status).find());
         assertTrue(status, status.contains(": UP\n"));
         // calicoctl's word order: options after the kind
         await("the first-start default pool", () -> console("weft:get ippool -o wide").contains("default-ipv4-ippool"),
@@ -90,7 +90,8 @@ public class FeaturesIT extends WeftKarafTestSupport {
         }
         assertTrue("the Weft feature repository is registered: " + weftFeatures,
                 weftFeatures.containsAll(List.of("weft-api", "weft-core", "weft-datastore-embedded",
-                        "weft-datastore-memory", "weft-datastore-etcd", "weft-codec", "weft-cli", "weft-netlink", "weft-shell")));
+                        "weft-datastore-memory", "weft-datastore-etcd", "weft-codec", "weft-cli", "weft-ipam-block", "weft-netlink",
+                        "weft-shell")));
         for (String name : weftFeatures) {
             // no refresh: a refresh would restart this test probe (it imports packages dynamically)
             featuresService.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
