@@ -25,13 +25,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.weft.api.ipam.IpamService;
 import io.weft.api.resource.ResourceCodec;
 import io.weft.api.resource.ResourceStore;
 
 /**
  * Serves weftctl on a root-only Unix socket: each connection carries one command, which runs
- * through the same {@link ResourceCommands} as the console, against whatever datastore the node
- * uses. This is how weftctl reaches the embedded datastore, which only the node may open.
+ * through the same {@link ResourceCommands} (and {@link IpamCommands} for {@code ipam …}) as the
+ * console, against whatever datastore and IPAM provider the node uses. This is how weftctl reaches the embedded datastore, which only the node may open.
  */
 @Component(configurationPid = AdminSocketConfig.PID, immediate = true)
 @Designate(ocd = AdminSocketConfig.class)
@@ -46,6 +47,11 @@ public class AdminSocketServer {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile ResourceCodec codec;
+
+    /** Only the {@code ipam} commands need it; without one they say what to install. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile IpamService ipam;
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -78,9 +84,15 @@ public class AdminSocketServer {
 
     /** For tests and tools: serve on {@code path} with fixed services. */
     public AdminSocketServer(Path path, ResourceStore store, ResourceCodec codec) throws IOException {
+        this(path, store, codec, null);
+    }
+
+    /** For tests and tools: serve on {@code path} with fixed services, {@code ipam} may be null. */
+    public AdminSocketServer(Path path, ResourceStore store, ResourceCodec codec, IpamService ipam) throws IOException {
         this.path = path;
         this.store = store;
         this.codec = codec;
+        this.ipam = ipam;
         this.server = open(path);
         Thread acceptor = new Thread(this::accept, "weft-admin-accept");
         acceptor.setDaemon(true);
@@ -153,6 +165,9 @@ public class AdminSocketServer {
         }
         try {
             CtlCommandLine line = CtlCommandLine.parse(request.args());
+            if (line.isIpam()) {
+                return IpamCommands.run(s, ipam, commands -> line.runIpam(commands, request.input()));
+            }
             return line.run(new ResourceCommands(s, c), request.input());
         } catch (IllegalArgumentException e) {
             return new ResourceCommands.Outcome(1, "", e.getMessage() + "\n" + CtlCommandLine.USAGE);

@@ -6,12 +6,16 @@ import java.util.List;
 /**
  * weftctl's command line, parsed as calicoctl parses its own:
  * {@code VERB [KIND] [NAME…] [-f FILE] [-o FORMAT] [-n NS] [-A] [-p PATCH] [--skip-exists]
- * [--skip-not-exists] [--overwrite] [--remove]}. The file itself is read by the client (it names
- * a path on the client's machine) and travels as {@code input}.
+ * [--skip-not-exists] [--overwrite] [--remove]}, and for {@code ipam SUBCOMMAND}
+ * {@code [--show-blocks] [--ip IP] [-o REPORT] [--show-report] [--from-report REPORT]
+ * [--strictaffinity=BOOL]}. Files ({@code -f}, {@code --from-report}) are read by the client (they
+ * name paths on the client's machine) and travel as {@code input}; the report of
+ * {@code ipam check -o REPORT} is written by the client too (see {@link IpamCommands#check}).
  */
 public record CtlCommandLine(String verb, List<String> positional, String file, String output, String namespace,
         boolean allNamespaces, String patch, boolean skipExists, boolean skipNotExists, boolean overwrite,
-        boolean remove) {
+        boolean remove, boolean showBlocks, String ip, boolean showReport, String fromReport,
+        String strictAffinity) {
 
     public static final String USAGE = """
             Usage:
@@ -22,6 +26,10 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
               weftctl get       KIND [NAME...] [-o ps|wide|yaml|json] [-n NS | -A]
               weftctl patch     KIND NAME -p PATCH [-n NS]
               weftctl label     KIND NAME key=value [--overwrite] | key --remove
+              weftctl ipam show      [--show-blocks | --ip IP]
+              weftctl ipam check     [-o REPORT.json | --show-report]
+              weftctl ipam release   (--ip IP | --from-report REPORT.json)
+              weftctl ipam configure --strictaffinity=true|false
               weftctl version
             FILE may be - for standard input. KIND as calicoctl: ippool, node, bgpconfig, bgppeer,
             workloadendpoint, felixconfig, networkpolicy, globalnetworkpolicy, ipreservation, ...
@@ -42,6 +50,11 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
         boolean skipNotExists = false;
         boolean overwrite = false;
         boolean remove = false;
+        boolean showBlocks = false;
+        String ip = null;
+        boolean showReport = false;
+        String fromReport = null;
+        String strictAffinity = null;
         for (int i = 1; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -54,8 +67,19 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
                 case "--skip-not-exists" -> skipNotExists = true;
                 case "--overwrite" -> overwrite = true;
                 case "--remove" -> remove = true;
+                case "--show-blocks" -> showBlocks = true;
+                case "--ip" -> ip = value(args, ++i, a);
+                case "--show-report" -> showReport = true;
+                case "--from-report" -> fromReport = value(args, ++i, a);
+                case "--strictaffinity" -> strictAffinity = value(args, ++i, a);
                 default -> {
-                    if (a.startsWith("--filename=")) {
+                    if (a.startsWith("--ip=")) {
+                        ip = a.substring(5);
+                    } else if (a.startsWith("--from-report=")) {
+                        fromReport = a.substring(14);
+                    } else if (a.startsWith("--strictaffinity=")) {
+                        strictAffinity = a.substring(17);
+                    } else if (a.startsWith("--filename=")) {
                         file = a.substring(11);
                     } else if (a.startsWith("--output=")) {
                         output = a.substring(9);
@@ -70,7 +94,22 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
             }
         }
         return new CtlCommandLine(verb, positional, file, output, namespace, all, patch, skipExists, skipNotExists,
-                overwrite, remove);
+                overwrite, remove, showBlocks, ip, showReport, fromReport, strictAffinity);
+    }
+
+    /** The file whose content travels with the command: {@code -f FILE} or {@code --from-report FILE}. */
+    public String inputFile() {
+        return file != null ? file : fromReport;
+    }
+
+    /** {@code ipam …}: runs against the node's IPAM, through {@link #runIpam}. */
+    public boolean isIpam() {
+        return verb.equals("ipam");
+    }
+
+    /** {@code ipam check -o FILE}: the client asks for {@code --show-report} and writes the file. */
+    public boolean writesReport() {
+        return isIpam() && !positional.isEmpty() && positional.get(0).equals("check") && output != null;
     }
 
     private static String value(List<String> args, int i, String flag) {
@@ -96,7 +135,35 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
                     : commands.patch(kind, rest.get(0), namespace, patch);
             case "label" -> kind == null || rest.size() != 2 ? usage("label needs KIND NAME key=value (or key --remove)")
                     : commands.label(kind, rest.get(0), namespace, rest.get(1), remove, overwrite);
+            case "ipam" -> usage("ipam needs the node's IPAM provider");
             default -> usage("unknown command '" + verb + "'");
+        };
+    }
+
+    /** Runs {@code ipam SUBCOMMAND}; {@code input} is the content of {@code --from-report} (read by the client), or null. */
+    public ResourceCommands.Outcome runIpam(IpamCommands commands, String input) {
+        if (positional.isEmpty()) {
+            return usage("ipam needs a command: show, check, release or configure");
+        }
+        if (positional.size() > 1) {
+            return usage("unexpected argument '" + positional.get(1) + "'");
+        }
+        String command = positional.get(0);
+        return switch (command) {
+            case "show" -> ip != null && showBlocks ? usage("ipam show takes --ip or --show-blocks, not both")
+                    : ip != null ? commands.showIp(ip) : commands.show(showBlocks);
+            case "check" -> output != null
+                    ? usage("ipam check -o FILE is written by weftctl or the console; the node returns the report"
+                            + " with --show-report")
+                    : commands.check(showReport);
+            case "release" -> ip != null && fromReport != null ? usage("ipam release takes --ip or --from-report, not both")
+                    : ip != null ? commands.release(ip)
+                    : fromReport == null ? usage("ipam release needs --ip IP or --from-report FILE")
+                    : input == null ? usage("the report's content did not come with the command")
+                    : commands.releaseFromReport(input);
+            case "configure" -> strictAffinity == null ? usage("ipam configure needs --strictaffinity=true|false")
+                    : commands.configureStrictAffinity(strictAffinity);
+            default -> usage("unknown ipam command '" + command + "'; use show, check, release or configure");
         };
     }
 

@@ -14,8 +14,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * weftctl: calicoctl's resource verbs from the shell. It reads {@code -f} files locally and sends
- * the command to the node runtime's admin socket ({@code WEFT_ADMIN_SOCKET}, default
+ * weftctl: calicoctl's resource verbs and {@code ipam} commands from the shell. It reads
+ * {@code -f} and {@code --from-report} files and writes {@code ipam check -o} reports on the
+ * caller's side, and sends the command to the node runtime's admin socket ({@code WEFT_ADMIN_SOCKET}, default
  * {@code /var/run/weft/admin.sock}), which runs it against the node's datastore. Needs only the
  * JDK: started by {@code bin/weftctl} with this bundle's jar as class path.
  */
@@ -33,9 +34,16 @@ public final class Weftctl {
             return args.isEmpty() ? 1 : 0;
         }
         String input;
+        String report = null;
+        List<String> sent = args;
         try {
             CtlCommandLine line = CtlCommandLine.parse(args);
-            input = readInput(line.file());
+            input = readInput(line.inputFile());
+            if (line.writesReport()) {
+                // the node returns the report on stdout and the findings on stderr; the file is ours to write
+                report = line.output();
+                sent = List.of("ipam", "check", "--show-report");
+            }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("weftctl: " + e.getMessage());
             return 1;
@@ -43,8 +51,11 @@ public final class Weftctl {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
-            AdminProtocol.writeRequest(out, args, input);
+            AdminProtocol.writeRequest(out, sent, input);
             ResourceCommands.Outcome reply = AdminProtocol.readReply(new DataInputStream(Channels.newInputStream(channel)));
+            if (report != null && reply.exitCode() == 0) {
+                return writeReport(report, reply);
+            }
             System.out.print(reply.out());
             System.err.print(reply.err());
             return reply.exitCode();
@@ -54,6 +65,18 @@ public final class Weftctl {
                     + " Set WEFT_ADMIN_SOCKET if it listens elsewhere.");
             return 1;
         }
+    }
+
+    private static int writeReport(String file, ResourceCommands.Outcome reply) {
+        System.out.print(reply.err());
+        try {
+            Files.writeString(Path.of(file), reply.out(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("weftctl: cannot write the report to " + file + ": " + e);
+            return 1;
+        }
+        System.out.println("Report written to " + file);
+        return 0;
     }
 
     private static String readInput(String file) throws IOException {

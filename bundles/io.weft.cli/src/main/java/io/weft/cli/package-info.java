@@ -1,6 +1,7 @@
 /**
- * Resource administration with calicoctl's verbs, flags and output formats, written once and
- * used by two front ends: the {@code weft:} Karaf console commands and {@code weftctl}.
+ * Resource and IPAM administration with calicoctl's verbs, flags and output formats, written once
+ * ({@link io.weft.cli.ResourceCommands}, {@link io.weft.cli.IpamCommands}) and used by two front
+ * ends: the {@code weft:} Karaf console commands and {@code weftctl}.
  */
 @Version("0.1.0")
 @Export

@@ -15,11 +15,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.weft.api.net.Cidr;
 import io.weft.codec.internal.JacksonResourceCodec;
 import io.weft.core.DatastoreResourceStore;
 import io.weft.datastore.memory.MemoryDatastore;
+import io.weft.ipam.block.BlockIpam;
 
-/** weftctl against a real admin socket: apply a file, read it back, and a clear error when no node listens. */
+/**
+ * weftctl against a real admin socket: apply a file, read it back, the ipam commands (the report
+ * written and read on weftctl's side), and clear errors when no node listens or no IPAM is installed.
+ */
 class WeftctlTest {
 
     @Test
@@ -49,6 +54,55 @@ class WeftctlTest {
         String[] down = capture(() -> Weftctl.run(List.of("get", "ippool"), socket.toString()));
         assertEquals("1", down[0]);
         assertTrue(down[2].contains("cannot reach the Weft node at " + socket), down[2]);
+    }
+
+    @Test
+    void weftctlIpamThroughTheAdminSocket(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run/admin.sock");
+        Path report = dir.resolve("report.json");
+        try (MemoryDatastore datastore = new MemoryDatastore()) {
+            JacksonResourceCodec codec = new JacksonResourceCodec();
+            DatastoreResourceStore store = new DatastoreResourceStore(datastore, codec, Clock.systemUTC());
+            BlockIpam ipam = new BlockIpam(store);
+            new ResourceCommands(store, codec).apply(ResourceCommandsTest.SEED_POOL);
+            IpamCommandsTest.twoNodesFivePods(store, ipam);
+            AdminSocketServer server = new AdminSocketServer(socket, store, codec, ipam);
+            try {
+                assertEquals(List.of("0", IpamCommandsTest.TWO_NODES_SHOW_BLOCKS, ""),
+                        List.of(weftctl(socket, "ipam", "show", "--show-blocks")));
+                assertEquals(List.of("0", "IP 10.244.62.9 is not assigned\n", ""),
+                        List.of(weftctl(socket, "ipam", "show", "--ip", "10.244.62.9")));
+
+                IpamCommandsTest.plantLeak(store, Cidr.parse("10.244.62.0/26"), "k8s-pod-network.gone");
+                String finding = "10.244.62.3 in block 10.244.62.0/26 is allocated to handle k8s-pod-network.gone,"
+                        + " which has no IPAMHandle: leaked\n";
+                assertEquals(List.of("0", finding + "Found 1 problem.\nReport written to " + report + "\n", ""),
+                        List.of(weftctl(socket, "ipam", "check", "-o", report.toString())));
+                assertTrue(Files.readString(report).contains("\"ip\" : \"10.244.62.3\""), Files.readString(report));
+                assertEquals(List.of("0", "Releasing 1 old IPs...\nReleased 1 IPs successfully\n", ""),
+                        List.of(weftctl(socket, "ipam", "release", "--from-report", report.toString())));
+                assertEquals(List.of("0", "No problems found.\n", ""), List.of(weftctl(socket, "ipam", "check")));
+                assertEquals(List.of("0", "Successfully set StrictAffinity to: true\n", ""),
+                        List.of(weftctl(socket, "ipam", "configure", "--strictaffinity=true")));
+                String[] missing = weftctl(socket, "ipam", "release", "--from-report", dir.resolve("nope").toString());
+                assertEquals("1", missing[0]);
+                assertTrue(missing[2].contains("no such file: " + dir.resolve("nope")), missing[2]);
+            } finally {
+                server.close();
+            }
+            AdminSocketServer withoutIpam = new AdminSocketServer(socket, store, codec);
+            try {
+                assertEquals(List.of("1", "", "no IPAM provider: install feature weft-ipam-block\n"),
+                        List.of(weftctl(socket, "ipam", "show")));
+                assertEquals("0", weftctl(socket, "get", "ippool")[0], "resource verbs need no IPAM");
+            } finally {
+                withoutIpam.close();
+            }
+        }
+    }
+
+    private static String[] weftctl(Path socket, String... args) {
+        return capture(() -> Weftctl.run(List.of(args), socket.toString()));
     }
 
     interface Run {

@@ -86,6 +86,9 @@ public class DistributionConsoleIT {
         Files.writeString(peer, "apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata:\n  name: rack1-tor\n"
                 + "spec:\n  peerIP: 10.0.0.1\n  asNumber: 64513\n");
         assertEquals("Successfully applied 1 'BGPPeer' resource(s)\n", weftctl("apply", "-f", peer.toString()));
+        // calicoctl's IPAM view of the default pool, before any pod
+        String ipam = weftctl("ipam", "show");
+        assertTrue(ipam, ipam.contains("| IP Pool  | 192.168.0.0/16 |") && ipam.contains("65536"));
         String peers = weftctl("get", "bgppeer");
         assertTrue(peers, peers.contains("rack1-tor   10.0.0.1   (global)   64513"));
 
