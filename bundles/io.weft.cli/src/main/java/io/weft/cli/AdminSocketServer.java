@@ -163,15 +163,7 @@ public class AdminSocketServer {
             return new ResourceCommands.Outcome(1, "", "weftctl: the node has no " + (c == null ? "resource codec" : "resource store")
                     + " yet (see weft:status on its console)\n");
         }
-        try {
-            CtlCommandLine line = CtlCommandLine.parse(request.args());
-            if (line.isIpam()) {
-                return IpamCommands.run(s, ipam, commands -> line.runIpam(commands, request.input()));
-            }
-            return line.run(new ResourceCommands(s, c), request.input());
-        } catch (IllegalArgumentException e) {
-            return new ResourceCommands.Outcome(1, "", e.getMessage() + "\n" + CtlCommandLine.USAGE);
-        }
+        return CtlCommandLine.execute(request.args(), request.input(), s, c, ipam);
     }
 
     @Deactivate

@@ -119,6 +119,23 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
         return args.get(i);
     }
 
+    /**
+     * Parses and runs one weftctl command against the given services: the one entry point of the
+     * node's admin socket and of weftctl's direct (etcd) mode.
+     */
+    public static ResourceCommands.Outcome execute(List<String> args, String input, io.weft.api.resource.ResourceStore store,
+            io.weft.api.resource.ResourceCodec codec, io.weft.api.ipam.IpamService ipam) {
+        try {
+            CtlCommandLine line = parse(args);
+            if (line.isIpam()) {
+                return IpamCommands.run(store, ipam, commands -> line.runIpam(commands, input));
+            }
+            return line.run(new ResourceCommands(store, codec), input);
+        } catch (IllegalArgumentException e) {
+            return new ResourceCommands.Outcome(1, "", e.getMessage() + "\n" + USAGE);
+        }
+    }
+
     /** Runs the command; {@code input} is the content of {@code -f} (read by the client), or null. */
     public ResourceCommands.Outcome run(ResourceCommands commands, String input) {
         List<String> rest = positional.size() > 1 ? positional.subList(1, positional.size()) : List.of();

@@ -29,9 +29,20 @@ public final class Weftctl {
     }
 
     static int run(List<String> args, String socket) {
+        return run(args, socket, System.getenv());
+    }
+
+    static int run(List<String> args, String socket, java.util.Map<String, String> env) {
         if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
             System.out.print(CtlCommandLine.USAGE);
             return args.isEmpty() ? 1 : 0;
+        }
+        Object direct;
+        try {
+            direct = directSettings(env);
+        } catch (IOException e) {
+            System.err.println("weftctl: " + e.getMessage());
+            return 1;
         }
         String input;
         String report = null;
@@ -47,6 +58,17 @@ public final class Weftctl {
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("weftctl: " + e.getMessage());
             return 1;
+        }
+        if (direct != null) {
+            // calicoctl's etcdv3 mode: straight to etcd, no node needed
+            ResourceCommands.Outcome reply = io.weft.cli.direct.DirectDatastore.run(
+                    (io.weft.cli.direct.DirectDatastore.Settings) direct, sent, input);
+            if (report != null && reply.exitCode() == 0) {
+                return writeReport(report, reply);
+            }
+            System.out.print(reply.out());
+            System.err.print(reply.err());
+            return reply.exitCode();
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -65,6 +87,22 @@ public final class Weftctl {
                     + " Set WEFT_ADMIN_SOCKET if it listens elsewhere.");
             return 1;
         }
+    }
+
+    /**
+     * The direct-mode settings when DATASTORE_TYPE (or the config file) asks for etcd, else null:
+     * the embedded datastore is reached through the node. Loaded only when asked for, so the
+     * socket mode needs nothing but this bundle on the class path.
+     */
+    private static Object directSettings(java.util.Map<String, String> env) throws IOException {
+        String type = env.get("DATASTORE_TYPE");
+        boolean maybe = (type != null && !type.isBlank()) || env.containsKey("WEFTCTL_CONFIG")
+                || Files.isReadable(Path.of("/etc/weft/weftctl.cfg"));
+        if (!maybe) {
+            return null;
+        }
+        io.weft.cli.direct.DirectDatastore.Settings settings = io.weft.cli.direct.DirectDatastore.settings(env);
+        return settings.direct() ? settings : null;
     }
 
     private static int writeReport(String file, ResourceCommands.Outcome reply) {

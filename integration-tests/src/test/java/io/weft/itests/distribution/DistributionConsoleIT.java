@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -89,6 +90,12 @@ public class DistributionConsoleIT {
         // calicoctl's IPAM view of the default pool, before any pod
         String ipam = weftctl("ipam", "show");
         assertTrue(ipam, ipam.contains("| IP Pool  | 192.168.0.0/16 |") && ipam.contains("65536"));
+        // calicoctl's etcdv3 mode loads the store, codec, IPAM, Netty and Jackson from the
+        // distribution's jars; with etcd down it must say so, not fail on a missing class
+        String[] direct = weftctlWith(Map.of("DATASTORE_TYPE", "etcdv3", "ETCD_ENDPOINTS", "http://127.0.0.1:9",
+                "WEFTCTL_CONFIG", home.resolve("none.cfg").toString()), "get", "ippool");
+        assertEquals(direct[2], "1", direct[0]);
+        assertTrue(direct[2], direct[2].contains("etcd at http://127.0.0.1:9 is unreachable"));
         String peers = weftctl("get", "bgppeer");
         assertTrue(peers, peers.contains("rack1-tor   10.0.0.1   (global)   64513"));
 
@@ -103,16 +110,23 @@ public class DistributionConsoleIT {
 
     /** Runs bin/weftctl as an operator would; returns stdout (stderr too on failure, in the assertion). */
     private String weftctl(String... args) throws Exception {
+        String[] r = weftctlWith(Map.of(), args);
+        assertEquals("weftctl " + String.join(" ", args) + ": " + r[2], "0", r[0]);
+        return r[1];
+    }
+
+    /** exit code, stdout, stderr of bin/weftctl with extra environment. */
+    private String[] weftctlWith(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/weftctl").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("WEFT_ADMIN_SOCKET", adminSocket.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("weftctl " + String.join(" ", args) + ": " + err, 0, p.waitFor());
-        return out;
+        return new String[] {Integer.toString(p.waitFor()), out, err};
     }
 
     private static void type(OutputStream keyboard, String line) throws IOException {
