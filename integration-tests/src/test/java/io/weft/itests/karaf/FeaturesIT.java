@@ -90,8 +90,8 @@ public class FeaturesIT extends WeftKarafTestSupport {
         }
         assertTrue("the Weft feature repository is registered: " + weftFeatures,
                 weftFeatures.containsAll(List.of("weft-api", "weft-core", "weft-datastore-embedded",
-                        "weft-datastore-memory", "weft-datastore-etcd", "weft-codec", "weft-cli", "weft-ipam-block", "weft-netlink",
-                        "weft-shell")));
+                        "weft-datastore-memory", "weft-datastore-etcd", "weft-codec", "weft-cli", "weft-ipam-block",
+                        "weft-ipam-hostlocal", "weft-netlink", "weft-shell")));
         for (String name : weftFeatures) {
             // no refresh: a refresh would restart this test probe (it imports packages dynamically)
             featuresService.installFeature(name, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
