@@ -37,8 +37,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Administrative calls (compaction, auth setup, lease lookups) go through the JDK's HTTP client,
  * not the code under test.
+ *
+ * <p>Public, and shipped in this module's test-jar, so that other modules test against real etcd
+ * too (the block IPAM's concurrent allocation test).
  */
-final class EtcdServer implements BeforeEachCallback, AfterEachCallback {
+public final class EtcdServer implements BeforeEachCallback, AfterEachCallback {
 
     static final Path BINARY = Path.of(System.getProperty("weft.etcd.binary", "/usr/bin/etcd"));
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
@@ -61,7 +64,7 @@ final class EtcdServer implements BeforeEachCallback, AfterEachCallback {
     private Process process;
     private String authToken;
 
-    EtcdServer(String... extraFlags) {
+    public EtcdServer(String... extraFlags) {
         this.extraFlags = new ArrayList<>(List.of(extraFlags));
     }
 
@@ -118,7 +121,7 @@ final class EtcdServer implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    String clientUrl() {
+    public String clientUrl() {
         return scheme + "://127.0.0.1:" + clientPort;
     }
 

@@ -25,7 +25,9 @@ import io.weft.api.resource.ResourceStore;
  *
  * <ol>
  * <li>free addresses in blocks affine to the node (lowest block first), after completing any
- * claim of the node that a crash interrupted;</li>
+ * claim of the node that a crash interrupted; the blocks the node held at its last full pass
+ * ({@link HeldBlocks}) are tried before the affinities are listed, and the full pass runs only
+ * when they cannot serve the request;</li>
  * <li>new blocks claimed for the node, while it holds fewer than {@code maxBlocksPerHost};</li>
  * <li>unless {@code strictAffinity}, addresses borrowed from other blocks of the pools.</li>
  * </ol>
@@ -40,12 +42,15 @@ final class AutoAssigner {
     private final IpamSettings settings;
     private final BlockWriter blocks;
     private final BlockClaims claims;
+    private final HeldBlocks remembered;
 
-    AutoAssigner(ResourceStore store, IpamSettings settings, BlockWriter blocks, BlockClaims claims) {
+    AutoAssigner(ResourceStore store, IpamSettings settings, BlockWriter blocks, BlockClaims claims,
+            HeldBlocks remembered) {
         this.store = store;
         this.settings = settings;
         this.blocks = blocks;
         this.claims = claims;
+        this.remembered = remembered;
     }
 
     /**
@@ -56,8 +61,26 @@ final class AutoAssigner {
             List<AssignedAddress> got) throws DatastoreException, InvalidResourceException, IpamException {
         Predicate<InetAddress> reserved = settings::reserved;
 
-        // 1. the node's own blocks
+        // 0. the blocks the node held last time: a pod start usually needs nothing else
+        Set<Cidr> tried = new HashSet<>();
+        List<Cidr> known = remembered.of(node);
+        for (Cidr block : known) {
+            if (got.size() >= count) {
+                break;
+            }
+            Pool pool = poolOf(pools, block);
+            if (pool != null) {
+                take(got, pool, block, count, handleId, attributes, node, reserved);
+                tried.add(block);
+            }
+        }
+        if (got.size() >= count) {
+            return new Outcome(false, known.size());
+        }
+
+        // 1. the node's own blocks (those just tried were full or are no longer the node's)
         int held = 0;
+        List<Cidr> heldBlocks = new ArrayList<>();
         List<Cidr> affine = new ArrayList<>();
         for (BlockAffinity a : claims.affinitiesOf(node)) {
             if (a.spec().state() == AffinityState.PENDING_DELETION) {
@@ -73,6 +96,7 @@ final class AutoAssigner {
                 continue;
             }
             held++;
+            heldBlocks.add(cidr);
             if (poolOf(pools, cidr) != null) {
                 affine.add(cidr);
             }
@@ -82,7 +106,9 @@ final class AutoAssigner {
             if (got.size() >= count) {
                 break;
             }
-            take(got, poolOf(pools, block), block, count, handleId, attributes, node, reserved);
+            if (!tried.contains(block)) {
+                take(got, poolOf(pools, block), block, count, handleId, attributes, node, reserved);
+            }
         }
 
         // 2. new blocks for the node
@@ -100,6 +126,7 @@ final class AutoAssigner {
             // another request of this node claimed these since its affinities were read: use them
             // before claiming more, which keeps concurrent requests from overshooting the host limit
             claimedMeanwhile.sort(null);
+            heldBlocks.addAll(claimedMeanwhile);
             for (Cidr block : claimedMeanwhile) {
                 held++;
                 Pool pool = poolOf(pools, block);
@@ -120,11 +147,14 @@ final class AutoAssigner {
                         break;
                     }
                     held++;
+                    heldBlocks.add(claimed.get());
                     existing.add(BlockNames.block(claimed.get()));
                     take(got, pool, claimed.get(), count, handleId, attributes, node, reserved);
                 }
             }
         }
+
+        remembered.remember(node, heldBlocks);
 
         // 3. borrowing from blocks of other nodes (or of none)
         if (got.size() < count && !settings.config.strictAffinity()) {

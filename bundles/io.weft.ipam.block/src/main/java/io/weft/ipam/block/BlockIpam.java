@@ -69,6 +69,8 @@ public class BlockIpam implements IpamService {
     /** Calls take the read side; {@link #repair} the write side, so it never sees this node's own writes half-done. */
     private final ReadWriteLock repairLock = new ReentrantReadWriteLock();
     private final IpamRepair repairs = new IpamRepair();
+    /** Each node's blocks as of its last full assignment pass, for the store they were read from. */
+    private volatile HeldBlocks heldBlocks = new HeldBlocks(null);
 
     @Activate
     public BlockIpam() {
@@ -127,7 +129,8 @@ public class BlockIpam implements IpamService {
 
             HandleBook handles = new HandleBook(s);
             BlockWriter blocks = new BlockWriter(s, handles);
-            AutoAssigner assigner = new AutoAssigner(s, settings, blocks, new BlockClaims(s, blocks));
+            AutoAssigner assigner = new AutoAssigner(s, settings, blocks, new BlockClaims(s, blocks),
+                    heldBlocks(s));
             List<AssignedAddress> all = new ArrayList<>();
             List<AssignedAddress> family = new ArrayList<>();
             try {
@@ -300,6 +303,16 @@ public class BlockIpam implements IpamService {
     }
 
     // ---- internals
+
+    /** The remembered blocks for {@code s}; forgotten when the store is replaced. */
+    private HeldBlocks heldBlocks(ResourceStore s) {
+        HeldBlocks h = heldBlocks;
+        if (h.store != s) {
+            h = new HeldBlocks(s);
+            heldBlocks = h;
+        }
+        return h;
+    }
 
     private List<Pool> eligiblePools(IpamSettings settings, AssignRequest request, boolean ipv4, NodeLabels labels)
             throws DatastoreException, IpamException {

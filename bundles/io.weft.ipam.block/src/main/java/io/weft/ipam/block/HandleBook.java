@@ -1,8 +1,10 @@
 package io.weft.ipam.block;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.weft.api.datastore.DatastoreException;
 import io.weft.api.datastore.KeyExistsException;
@@ -36,6 +38,8 @@ final class HandleBook {
     private static final int DELETED_WAIT_ATTEMPTS = 30;
 
     private final ResourceStore store;
+    /** Handles this book has tried to create: a request's second increment updates instead. */
+    private final Set<String> createTried = new HashSet<>();
 
     HandleBook(ResourceStore store) {
         this.store = store;
@@ -48,6 +52,16 @@ final class HandleBook {
     /** Adds {@code count} addresses in {@code block} to the handle, creating it if needed. */
     void increment(String handleId, String block, int count)
             throws DatastoreException, InvalidResourceException, IpamException {
+        if (createTried.add(handleId)) {
+            // a pod start's handle is new: create it without reading it first (one round trip less)
+            try {
+                store.create(new IPAMHandle(ObjectMeta.named(handleId),
+                        new IPAMHandleSpec(handleId, Map.of(block, count), false)));
+                return;
+            } catch (KeyExistsException e) {
+                // it exists (a retried CNI ADD, a second address): count it up below
+            }
+        }
         int sawDeleted = 0;
         for (int attempt = 0; attempt < Backoff.MAX_ATTEMPTS; attempt++) {
             Optional<IPAMHandle> current = get(handleId);

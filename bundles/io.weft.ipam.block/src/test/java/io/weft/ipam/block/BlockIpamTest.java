@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -124,6 +126,51 @@ class BlockIpamTest {
         assertEquals(0, ordinal(got.get(4)));
         assertEquals("host:n1", Fixture.block(store, second).spec().affinity());
         assertEquals(2, store.list(ResourceKind.BLOCK_AFFINITY, null).size());
+    }
+
+    @Test
+    void aPodStartOnANodeWithABlockReadsItsBlockAndWritesHandleAndBlock() throws Exception {
+        store.create(Fixture.pool("default-ipv4", "10.244.0.0/16", null));
+        List<String> calls = new ArrayList<>();
+        ResourceStore counting = (ResourceStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ResourceStore.class}, (proxy, method, args) -> {
+                    Object first = args[0];
+                    calls.add(method.getName() + " " + (first instanceof ResourceKind<?> k ? k.kind()
+                            : ((io.weft.api.model.Resource) first).kind().kind()));
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        BlockIpam node = new BlockIpam(counting);
+        node.assign(AssignRequest.podIpv4("k8s-pod-network.p1", "n1", Map.of()));
+        calls.clear();
+
+        node.assign(AssignRequest.podIpv4("k8s-pod-network.p2", "n1", Map.of()));
+
+        // the settings, then the node's remembered block: no list of every node's affinities or blocks,
+        // and the new pod's handle is created without being read first
+        assertEquals(List.of("list IPPool", "get IPAMConfig", "list IPReservation", "get IPAMBlock",
+                "create IPAMHandle", "update IPAMBlock"), calls);
+    }
+
+    @Test
+    void aRememberedBlockThatIsNoLongerTheNodesIsNotUsed() throws Exception {
+        store.create(Fixture.pool("default-ipv4", "10.244.0.0/16", null));
+        Cidr block = pod("p1", "n1").block();
+        ipam.releaseHandle("k8s-pod-network.p1");
+        // the empty block goes away behind n1's back, and n2 claims it
+        store.delete(ResourceKind.IPAM_BLOCK, null, BlockNames.block(block));
+        store.delete(ResourceKind.BLOCK_AFFINITY, null, BlockNames.affinity("n1", block));
+        ipam.assignAddress(block.address(7), "static-n2", "n2", IntendedUse.WORKLOAD, Map.of());
+        assertEquals("host:n2", Fixture.block(store, block).spec().affinity());
+
+        AssignedAddress next = pod("p2", "n1");
+
+        assertNotEquals(block, next.block());
+        assertEquals("host:n1", Fixture.block(store, next.block()).spec().affinity());
+        assertEquals(0, ordinal(next));
     }
 
     @Test

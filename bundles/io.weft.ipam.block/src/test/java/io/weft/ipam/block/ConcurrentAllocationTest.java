@@ -62,7 +62,12 @@ class ConcurrentAllocationTest {
     private record Held(String handle, List<InetAddress> addresses) {
     }
 
-    private void exercise(ResourceStore store, Duration duration, String label) throws Exception {
+    /**
+     * The whole property run on {@code store}, which must be empty; shared with the etcd variant.
+     * Churns for {@code duration}, longer (up to three times) until the pool has run out and 50
+     * releases were made.
+     */
+    static void exercise(ResourceStore store, Duration duration, String label) throws Exception {
         store.create(Fixture.pool("default-ipv4", "10.244.0.0/24", 28));
         Fixture.ipamConfig(store, false, 3);
         Fixture.reservation(store, "gateway", "10.244.0.200");
@@ -81,6 +86,9 @@ class ConcurrentAllocationTest {
         AtomicLong exhausted = new AtomicLong();
         AtomicLong conflicts = new AtomicLong();
         long deadline = System.nanoTime() + duration.toNanos();
+        // on a slow store (etcd on a busy machine) keep going until the pool has run out and
+        // releases have raced with assignments
+        long hardDeadline = System.nanoTime() + 3 * duration.toNanos();
 
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -93,7 +101,8 @@ class ConcurrentAllocationTest {
                 int seq = 0;
                 boolean full = false;
                 try {
-                    while (System.nanoTime() < deadline) {
+                    while (System.nanoTime() < deadline
+                            || ((exhausted.get() == 0 || released.get() < 50) && System.nanoTime() < hardDeadline)) {
                         // fill up first so the pool runs out early, then churn at the limit
                         boolean filling = !full && held.size() < 30;
                         if (held.isEmpty() || filling || (random.nextInt(100) < 55 && held.size() < 40)) {

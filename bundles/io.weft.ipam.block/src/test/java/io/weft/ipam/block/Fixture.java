@@ -26,6 +26,8 @@ import io.weft.codec.internal.JacksonResourceCodec;
 import io.weft.core.DatastoreResourceStore;
 import io.weft.datastore.embedded.EmbeddedDatastore;
 import io.weft.datastore.embedded.EmbeddedDatastoreConfig;
+import io.weft.datastore.etcd.EtcdDatastore;
+import io.weft.datastore.etcd.EtcdDatastoreConfig;
 import io.weft.datastore.memory.MemoryDatastore;
 
 /** Real stores and the resources the tests start from. */
@@ -57,6 +59,21 @@ final class Fixture {
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
         return new EmbeddedDatastore(config);
+    }
+
+    /** The cluster datastore on etcd at {@code endpoint}, with the production defaults otherwise. */
+    static EtcdDatastore etcd(String endpoint) {
+        EtcdDatastoreConfig config = (EtcdDatastoreConfig) Proxy.newProxyInstance(
+                Fixture.class.getClassLoader(), new Class<?>[] {EtcdDatastoreConfig.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "endpoints" -> endpoint;
+                    case "annotationType" -> EtcdDatastoreConfig.class;
+                    case "hashCode" -> 0;
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "EtcdDatastoreConfig(" + endpoint + ")";
+                    default -> method.getDefaultValue();
+                });
+        return new EtcdDatastore(config);
     }
 
     static IPPool pool(String name, String cidr, Integer blockSize) {
