@@ -4,14 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.weft.api.datastore.DatastoreException;
 import io.weft.api.ipam.IntendedUse;
@@ -31,10 +25,6 @@ import io.weft.api.resource.ResourceStore;
  */
 final class Pools {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pools.class);
-    private static final Pattern EQUALS = Pattern.compile(
-            "\\s*([A-Za-z0-9][A-Za-z0-9._/-]*)\\s*==\\s*(?:'([^']*)'|\"([^\"]*)\")\\s*");
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     /** A pool by name and network. */
     record Pool(String name, Cidr cidr) {
@@ -74,7 +64,7 @@ final class Pools {
                 continue;
             }
             String selector = p.spec().effectiveNodeSelector();
-            if (!isAll(selector)) {
+            if (!io.weft.api.model.LabelSelector.selectsAll(selector)) {
                 if (labels == null) {
                     labels = store.get(ResourceKind.NODE, null, node).map(n -> n.metadata().labels()).orElse(Map.of());
                 }
@@ -109,22 +99,7 @@ final class Pools {
     }
 
     static boolean matches(String selector, Map<String, String> labels) {
-        if (isAll(selector)) {
-            return true;
-        }
-        Matcher m = EQUALS.matcher(selector);
-        if (m.matches()) {
-            String value = m.group(2) != null ? m.group(2) : m.group(3);
-            return value.equals(labels.get(m.group(1)));
-        }
-        if (WARNED.add(selector)) {
-            LOG.warn("IP pool nodeSelector \"{}\" is not supported yet (only all() and key == 'value'); "
-                    + "treating it as all()", selector);
-        }
-        return true;
+        return io.weft.api.model.LabelSelector.matches(selector, labels);
     }
 
-    private static boolean isAll(String selector) {
-        return selector == null || selector.isBlank() || selector.trim().equals("all()");
-    }
 }
