@@ -21,22 +21,12 @@ mvn -q -B -Dstyle.color=never -f "$root/bundles/io.weft.datastore.etcd/pom.xml" 
 CP="$root/bundles/io.weft.datastore.etcd/target/io.weft.datastore.etcd-0.1.0-SNAPSHOT.jar:$root/bundles/io.weft.datastore.embedded/target/io.weft.datastore.embedded-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 rm -f "$cp_file"
 bench() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" "$root/integration-tests/bench/DatastoreBench.java" "$@"; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.4f", m}'; }
-field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+source "$root/integration-tests/bench/lib.sh"
 
 work=$(mktemp -d /tmp/weft-bench-ds.XXXXXX)
-etcd_pid=
-cleanup() { if [ -n "$etcd_pid" ]; then { kill -9 "$etcd_pid"; wait "$etcd_pid"; } 2>/dev/null || true; fi; rm -rf "$work"; }
+cleanup() { stop_etcd; rm -rf "$work"; }
 trap cleanup EXIT
-port=$((20000 + RANDOM % 20000)); peer=$((port + 1))
-etcd --name bench --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$port" \
-     --advertise-client-urls "http://127.0.0.1:$port" --listen-peer-urls "http://127.0.0.1:$peer" \
-     --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "bench=http://127.0.0.1:$peer" \
-     > "$work/etcd.log" 2>&1 &
-etcd_pid=$!
-url="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -sf "$url/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$url/health" >/dev/null || { echo "etcd did not start:"; tail "$work/etcd.log"; exit 1; } >&2
+start_etcd
 
 # raw etcd: sequential CAS (txn compare mod_revision, then put) on one key, one curl process
 # keeping its connection alive; per-request time from curl itself

@@ -47,22 +47,12 @@ CP="$root/$jar:$(cat "$cp_file")"
 rm -f "$cp_file"
 bench() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@"; }
 driver="$root/integration-tests/bench/IpamBench.java"
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.4f", m}'; }
-field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+source "$root/integration-tests/bench/lib.sh"
 
 work=$(mktemp -d /tmp/weft-bench-ipam.XXXXXX)
-etcd_pid=
-cleanup() { if [ -n "$etcd_pid" ]; then { kill -9 "$etcd_pid"; wait "$etcd_pid"; } 2>/dev/null || true; fi; rm -rf "$work"; }
+cleanup() { stop_etcd; rm -rf "$work"; }
 trap cleanup EXIT
-port=$((20000 + RANDOM % 20000)); peer=$((port + 1))
-etcd --name bench --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$port" \
-     --advertise-client-urls "http://127.0.0.1:$port" --listen-peer-urls "http://127.0.0.1:$peer" \
-     --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "bench=http://127.0.0.1:$peer" \
-     > "$work/etcd.log" 2>&1 &
-etcd_pid=$!
-url="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -sf "$url/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$url/health" >/dev/null || { echo "etcd did not start:"; tail "$work/etcd.log"; exit 1; } >&2
+start_etcd
 
 # host-local: ALLOCS sequential ADDs, one process each, as a container runtime calls it
 hostlocal_add() {

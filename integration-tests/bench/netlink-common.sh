@@ -10,5 +10,4 @@ mvn -q -B -Dstyle.color=never -f "$root/bundles/io.weft.netlink/pom.xml" depende
 CP="$root/bundles/io.weft.netlink/target/io.weft.netlink-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 rm -f "$cp_file"
 bench_java() { java -cp "$CP" "$root/integration-tests/bench/NetlinkBench.java" "$@"; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.4f", m}'; }
-now() { date +%s.%N; }
+source "$root/integration-tests/bench/lib.sh"
