@@ -2,7 +2,7 @@
  * The encapsulation SPI: providers (none, VXLAN, IPIP) that turn "remote block B lives on
  * node N" into the devices, routes, neighbours and FDB entries of this node's kernel.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.encap;
 
