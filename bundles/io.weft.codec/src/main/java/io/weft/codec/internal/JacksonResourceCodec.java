@@ -103,7 +103,17 @@ public final class JacksonResourceCodec implements ResourceCodec {
 
     @Override
     public byte[] toStoredBytes(Resource resource) {
+        // IPAM's own kinds, written on every pod start, take a direct path (StoredIpamJson)
         Objects.requireNonNull(resource, "resource");
+        byte[] direct = StoredIpamJson.write(resource);
+        if (direct != null) {
+            return direct;
+        }
+        return toStoredBytesGeneric(resource);
+    }
+
+    /** The general writer for stored values; {@link StoredIpamJson} writes the same bytes. */
+    static byte[] toStoredBytesGeneric(Resource resource) {
         return GoJsonWriter.compact(ResourceEncoder.resource(resource)).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -115,6 +125,15 @@ public final class JacksonResourceCodec implements ResourceCodec {
     @Override
     public Resource fromStoredBytes(byte[] bytes) throws InvalidResourceException {
         Objects.requireNonNull(bytes, "bytes");
+        Resource direct = StoredIpamJson.read(bytes);
+        if (direct != null) {
+            return direct;
+        }
+        return fromStoredBytesGeneric(bytes);
+    }
+
+    /** The general reader for stored values; {@link StoredIpamJson} must agree with it. */
+    static Resource fromStoredBytesGeneric(byte[] bytes) throws InvalidResourceException {
         List<WireNode> documents;
         try {
             documents = WireTreeReader.documents(new String(bytes, StandardCharsets.UTF_8));

@@ -569,7 +569,8 @@ final class ResourceDecoder {
 
     private IPAMConfigSpec ipamConfig(MappingReader s) {
         Boolean auto = s.bool("autoAllocateBlocks");
-        Integer maxBlocks = s.integerZeroIsUnset("maxBlocksPerHost", Integer.MIN_VALUE, MAX_INT32);
+        // 0 is a value here (no limit), not "unset" (Weft's default of 20): keep it
+        Integer maxBlocks = s.integer("maxBlocksPerHost", Integer.MIN_VALUE, MAX_INT32);
         // The CRD defaults autoAllocateBlocks to true; an absent field must not turn it off.
         return new IPAMConfigSpec(s.flag("strictAffinity"), auto == null || auto, maxBlocks);
     }

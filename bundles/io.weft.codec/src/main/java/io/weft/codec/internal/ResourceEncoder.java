@@ -417,7 +417,10 @@ final class ResourceEncoder {
     private static Map<String, Object> ipamConfig(IPAMConfigSpec s) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("strictAffinity", s.strictAffinity());
-        putNonZero(out, "maxBlocksPerHost", s.maxBlocksPerHost());
+        if (s.maxBlocksPerHost() != null) {
+            // written even when 0: an explicit 0 (no limit) differs from unset (the default)
+            out.put("maxBlocksPerHost", s.maxBlocksPerHost().longValue());
+        }
         out.put("autoAllocateBlocks", s.autoAllocateBlocks());
         return out;
     }
