@@ -11,14 +11,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real network namespaces for tests, made with iproute2 exactly as an operator would, and the
  * {@code ip}/{@code bridge} commands tests use to check what the kernel shows. Needs root;
- * without it the tests are skipped with a loud reason.
+ * without it the tests are skipped with a loud reason. Shared with other modules through this
+ * bundle's test-jar.
  */
-final class NetnsLab implements AutoCloseable {
+public final class NetnsLab implements AutoCloseable {
 
     private static final String PREFIX = "wnl" + ProcessHandle.current().pid() % 100000 + "-";
     private final List<String> created = new ArrayList<>();
 
-    NetnsLab() {
+    public NetnsLab() {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (!root) {
             System.err.println("*** SKIPPING netlink kernel tests: they create network namespaces and need root"
@@ -28,7 +29,7 @@ final class NetnsLab implements AutoCloseable {
     }
 
     /** Creates a namespace with loopback up; returns its name. */
-    String netns(String shortName) {
+    public String netns(String shortName) {
         String name = PREFIX + shortName;
         run("ip", "netns", "add", name);
         created.add(name);
@@ -37,7 +38,7 @@ final class NetnsLab implements AutoCloseable {
     }
 
     /** Runs a command, failing the test with its output if it fails; returns stdout. */
-    static String run(String... command) {
+    public static String run(String... command) {
         Result r = exec(command);
         if (r.exit != 0) {
             throw new AssertionError(String.join(" ", command) + " exited " + r.exit + ": " + r.out);
@@ -45,10 +46,10 @@ final class NetnsLab implements AutoCloseable {
         return r.out;
     }
 
-    record Result(int exit, String out) {
+    public record Result(int exit, String out) {
     }
 
-    static Result exec(String... command) {
+    public static Result exec(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -66,7 +67,7 @@ final class NetnsLab implements AutoCloseable {
     }
 
     /** {@code ip -n NS ARGS…} */
-    static String ip(String ns, String... args) {
+    public static String ip(String ns, String... args) {
         String[] cmd = new String[args.length + 3];
         cmd[0] = "ip";
         cmd[1] = "-n";
@@ -76,7 +77,7 @@ final class NetnsLab implements AutoCloseable {
     }
 
     /** Output lines with trailing spaces removed, as tests compare them. */
-    static List<String> lines(String out) {
+    public static List<String> lines(String out) {
         List<String> lines = new ArrayList<>();
         for (String l : out.split("\n")) {
             if (!l.isBlank()) {

@@ -1,7 +1,7 @@
 /**
  * The projectcalico.org/v3 resource model as immutable records: what users write in YAML and\n * what the datastore stores.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.model;
 

@@ -1,0 +1,66 @@
+package io.weft.cni;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.weft.api.cni.CniHandler;
+import io.weft.api.cni.CniRequest;
+import io.weft.api.cni.CniResponse;
+import io.weft.api.ipam.IpamService;
+import io.weft.api.model.NodeNames;
+import io.weft.api.resource.ResourceStore;
+import io.weft.netlink.Netns;
+
+/**
+ * The {@code weft} plugin type as a service (also answers {@code calico}, so conflists written for
+ * Calico work unchanged). The datastore and IPAM provider are dynamic: while one is being swapped,
+ * requests get "try again later" instead of the component going away under the CNI server.
+ */
+@Component(service = CniHandler.class, configurationPid = {"io.weft.node", CniConfig.PID},
+        property = {"weft.provider=weft", "weft.provider=calico"})
+public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ResourceStore store;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile IpamService ipam;
+
+    private final WeftCniPlugin plugin;
+
+    @Activate
+    public WeftCniHandler(CniConfig config) {
+        String hostNetns = config.hostNetns().trim();
+        this.plugin = new WeftCniPlugin(this,
+                new PodWiring(hostNetns.isEmpty() ? Netns.current() : Netns.named(hostNetns)),
+                NodeNames.resolve(config.nodeName(), System.getenv()), config.vethPrefix(), config.mtu());
+    }
+
+    /** For tests and tools: fixed collaborators. */
+    public WeftCniHandler(ResourceStore store, IpamService ipam, Netns hostNetns, String nodeName) {
+        this.store = store;
+        this.ipam = ipam;
+        this.plugin = new WeftCniPlugin(this, new PodWiring(hostNetns), nodeName, "cali", 0);
+    }
+
+    @Override
+    public CniResponse handle(CniRequest request) {
+        return plugin.handle(request);
+    }
+
+    @Override
+    public ResourceStore store() {
+        return store;
+    }
+
+    @Override
+    public IpamService ipam() {
+        return ipam;
+    }
+}
