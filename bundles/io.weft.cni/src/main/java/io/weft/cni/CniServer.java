@@ -195,12 +195,26 @@ public class CniServer {
             try {
                 response = handle(CniWire.readRequest(in, maxRequestBytes));
             } catch (CniWire.BadFrameException e) {
+                // read the rest first: closing on unread data resets the connection, and the shim
+                // would report "runtime not reachable" instead of this error
+                drain(in);
                 response = failure(null, new CniFailure(CniFailure.DECODING_FAILURE, "bad request: " + e.getMessage(),
                         "only the weft CNI shim speaks this socket's protocol"));
             }
             CniWire.writeResponse(out, response);
         } catch (IOException e) {
             LOG.debug("CNI client went away: {}", e.getMessage());
+        }
+    }
+
+    /** Discards what the client still sends, up to a bound, so the error reply reaches it. */
+    private void drain(DataInputStream in) throws IOException {
+        long limit = 64L * Math.max(maxRequestBytes, 1 << 16);
+        byte[] sink = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while (total < limit && (n = in.read(sink)) > 0) {
+            total += n;
         }
     }
 
