@@ -54,6 +54,8 @@ public class DatastoreResourceStore implements ResourceStore {
     volatile ResourceCodec codec;
 
     private final Clock clock;
+    /** Resources decoded from the bytes now stored: an allocator re-reads the block it just wrote. */
+    private final DecodedResources decoded = new DecodedResources(4096);
 
     @Activate
     public DatastoreResourceStore() {
@@ -107,9 +109,17 @@ public class DatastoreResourceStore implements ResourceStore {
     }
 
     private <R extends Resource> R decode(ResourceKind<R> kind, KeyValue kv) throws DatastoreException {
+        Resource cached = decoded.get(kv);
+        if (cached != null && cached.kind() == kind) {
+            @SuppressWarnings("unchecked")
+            R hit = (R) cached;
+            return hit;
+        }
         try {
             Resource r = codec().fromStoredBytes(kv.value());
-            return kind.withMetadata(r, r.metadata().withResourceVersion(Long.toString(kv.modRevision())));
+            R out = kind.withMetadata(r, r.metadata().withResourceVersion(Long.toString(kv.modRevision())));
+            decoded.put(kv.key(), kv.modRevision(), kv.value(), out);
+            return out;
         } catch (InvalidResourceException e) {
             // stored by an older or foreign writer: say which key, do not hide the others
             throw new DatastoreException("stored " + kind.kind() + " at " + kv.key() + " cannot be read: " + e.getMessage(), e);
@@ -149,8 +159,11 @@ public class DatastoreResourceStore implements ResourceStore {
         R stored = kind.withMetadata(valid, meta);
         String key = key(kind, meta.namespace(), meta.name());
         try {
-            KeyValue kv = datastore().create(key, codec().toStoredBytes(stored), Datastore.NO_LEASE);
-            return kind.withMetadata(stored, meta.withResourceVersion(Long.toString(kv.modRevision())));
+            byte[] bytes = codec().toStoredBytes(stored);
+            KeyValue kv = datastore().create(key, bytes, Datastore.NO_LEASE);
+            R written = kind.withMetadata(stored, meta.withResourceVersion(Long.toString(kv.modRevision())));
+            decoded.put(key, kv.modRevision(), bytes, written);
+            return written;
         } catch (KeyExistsException e) {
             throw new KeyExistsException(e.existing(), "resource already exists: " + kind.kind() + "(" + describe(meta) + ")");
         }
@@ -172,8 +185,11 @@ public class DatastoreResourceStore implements ResourceStore {
         ObjectMeta merged = meta.withResourceVersion(null).withCreation(previous.metadata().uid(),
                 previous.metadata().creationTimestamp());
         R stored = kind.withMetadata(valid, merged);
-        KeyValue kv = datastore().update(key, codec().toStoredBytes(stored), expected);
-        return kind.withMetadata(stored, merged.withResourceVersion(Long.toString(kv.modRevision())));
+        byte[] bytes = codec().toStoredBytes(stored);
+        KeyValue kv = datastore().update(key, bytes, expected);
+        R written = kind.withMetadata(stored, merged.withResourceVersion(Long.toString(kv.modRevision())));
+        decoded.put(key, kv.modRevision(), bytes, written);
+        return written;
     }
 
     private static long parseRevision(ResourceKind<?> kind, ObjectMeta meta) throws InvalidResourceException {

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -71,6 +72,8 @@ public class BlockIpam implements IpamService {
     private final IpamRepair repairs = new IpamRepair();
     /** Each node's blocks as of its last full assignment pass, for the store they were read from. */
     private volatile HeldBlocks heldBlocks = new HeldBlocks(null);
+    /** Pools, IPAMConfig and reservations from watches, created on the first assignment. */
+    private volatile SettingsCache settingsCache;
 
     @Activate
     public BlockIpam() {
@@ -118,7 +121,21 @@ public class BlockIpam implements IpamService {
             throw new IpamException(Reason.INVALID_REQUEST, "address counts must not be negative");
         }
         return call("assign for handle " + request.handleId(), false, s -> {
-            IpamSettings settings = IpamSettings.load(s);
+            try {
+                return assign(s, settings(s).get(), request);
+            } catch (IpamException e) {
+                if (e.reason() != Reason.NO_POOL && e.reason() != Reason.EXHAUSTED) {
+                    throw e;
+                }
+                // the cached settings may be a moment behind (a pool just created): fail only on fresh ones
+                return assign(s, IpamSettings.load(s), request);
+            }
+        });
+    }
+
+    private Assignment assign(ResourceStore s, IpamSettings settings, AssignRequest request)
+            throws DatastoreException, InvalidResourceException, IpamException {
+        {
             NodeLabels labels = new NodeLabels(s, request.node());
             List<Pool> v4 = request.ipv4Count() > 0
                     ? eligiblePools(settings, request, true, labels) : List.of();
@@ -157,7 +174,7 @@ public class BlockIpam implements IpamService {
             }
             LOG.debug("assigned {} to handle {} on node {}", all, request.handleId(), request.node());
             return new Assignment(all);
-        });
+        }
     }
 
     @Override
@@ -303,6 +320,41 @@ public class BlockIpam implements IpamService {
     }
 
     // ---- internals
+
+    /** The watched settings of {@code s}; a replaced store gets new watches. */
+    private SettingsCache settings(ResourceStore s) {
+        SettingsCache c = settingsCache;
+        if (c == null || c.store != s) {
+            synchronized (this) {
+                c = settingsCache;
+                if (c == null || c.store != s) {
+                    if (c != null) {
+                        c.close();
+                    }
+                    c = SettingsCache.start(s);
+                    settingsCache = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The settings the watches show now, null before the first assignment's watches deliver (for tests). */
+    IpamSettings watchedSettings() {
+        SettingsCache c = settingsCache;
+        return c == null ? null : c.watched();
+    }
+
+    /** Stops watching the settings (component deactivated, or a plain-Java user done with it). */
+    @Deactivate
+    public void close() {
+        synchronized (this) {
+            if (settingsCache != null) {
+                settingsCache.close();
+                settingsCache = null;
+            }
+        }
+    }
 
     /** The remembered blocks for {@code s}; forgotten when the store is replaced. */
     private HeldBlocks heldBlocks(ResourceStore s) {

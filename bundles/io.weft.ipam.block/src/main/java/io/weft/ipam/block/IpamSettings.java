@@ -2,6 +2,7 @@ package io.weft.ipam.block;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +20,9 @@ import io.weft.api.net.Cidr;
 import io.weft.api.resource.ResourceStore;
 
 /**
- * What one IPAM call reads before it allocates: the pools, the cluster's IPAMConfig and the
- * reserved ranges. Read fresh per call, so changes apply to the next request without a watch.
+ * What one IPAM call needs before it allocates: the pools, the cluster's IPAMConfig and the
+ * reserved ranges. Immutable; {@link SettingsCache} keeps a current one from a watch, and
+ * {@link #load} reads one fresh.
  */
 final class IpamSettings {
 
@@ -43,14 +45,25 @@ final class IpamSettings {
     }
 
     static IpamSettings load(ResourceStore store) throws DatastoreException {
-        return new IpamSettings(pools(store), store.get(ResourceKind.IPAM_CONFIG, null, IPAMConfig.DEFAULT_NAME)
-                .map(IPAMConfig::spec).orElse(IPAMConfigSpec.DEFAULTS), reservations(store));
+        return of(store.list(ResourceKind.IP_POOL, null),
+                store.get(ResourceKind.IPAM_CONFIG, null, IPAMConfig.DEFAULT_NAME).orElse(null),
+                store.list(ResourceKind.IP_RESERVATION, null));
+    }
+
+    /** The settings these resources make ({@code config} null when there is none). */
+    static IpamSettings of(Collection<IPPool> pools, IPAMConfig config, Collection<IPReservation> reservations) {
+        return new IpamSettings(usable(pools), config == null ? IPAMConfigSpec.DEFAULTS : config.spec(),
+                reservations(reservations));
     }
 
     /** Every usable pool, sorted by name (Calico's order: the datastore lists by name). */
     static List<Pool> pools(ResourceStore store) throws DatastoreException {
+        return usable(store.list(ResourceKind.IP_POOL, null));
+    }
+
+    private static List<Pool> usable(Collection<IPPool> pools) {
         List<Pool> out = new ArrayList<>();
-        for (IPPool p : store.list(ResourceKind.IP_POOL, null)) {
+        for (IPPool p : pools) {
             Pool pool = Pool.of(p);
             if (pool == null) {
                 LOG.warn("IPPool \"{}\": cidr {} with blockSize {} cannot be cut into blocks; skipping it",
@@ -63,9 +76,9 @@ final class IpamSettings {
         return out;
     }
 
-    private static List<Reservation> reservations(ResourceStore store) throws DatastoreException {
+    private static List<Reservation> reservations(Collection<IPReservation> reservations) {
         List<Reservation> out = new ArrayList<>();
-        for (IPReservation r : store.list(ResourceKind.IP_RESERVATION, null)) {
+        for (IPReservation r : reservations) {
             for (String text : r.spec().reservedCIDRs()) {
                 try {
                     out.add(new Reservation(r.metadata().name(), Cidr.parse(text)));

@@ -117,4 +117,18 @@ final class Fixture {
     static IPAMBlock block(ResourceStore store, Cidr cidr) throws Exception {
         return store.get(ResourceKind.IPAM_BLOCK, null, BlockNames.block(cidr)).orElseThrow();
     }
+
+    /** Waits (up to 5 s) until the allocator's watched settings satisfy {@code condition}. */
+    static void awaitWatchedSettings(BlockIpam ipam, java.util.function.Predicate<IpamSettings> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            IpamSettings s = ipam.watchedSettings();
+            if (s != null && condition.test(s)) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("the allocator's settings watch did not catch up within 5 s");
+    }
 }
