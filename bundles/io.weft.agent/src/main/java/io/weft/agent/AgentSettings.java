@@ -1,0 +1,73 @@
+package io.weft.agent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+import io.weft.netlink.Netns;
+
+/**
+ * The agent's settings as plain values, so tests build them directly.
+ *
+ * @param nodeName           this node's name in the datastore
+ * @param netns              the namespace whose kernel the agent programs (the node runtime's own
+ *                           in production, one per simulated node in tests)
+ * @param autodetection      how the node address is found
+ * @param resyncInterval     full kernel comparison period
+ * @param routeProtocol      the protocol number marking the routes the agent owns
+ * @param workloadPrefix     host-side veth prefix
+ */
+public record AgentSettings(String nodeName, Netns netns, AddressAutodetection autodetection, Duration resyncInterval,
+        int routeProtocol, String workloadPrefix) {
+
+    public AgentSettings {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(netns, "netns");
+        Objects.requireNonNull(autodetection, "autodetection");
+        if (resyncInterval.isNegative() || resyncInterval.isZero()) {
+            throw new IllegalArgumentException("resyncIntervalSeconds must be positive, was " + resyncInterval.toSeconds());
+        }
+        if (routeProtocol < 1 || routeProtocol > 255) {
+            throw new IllegalArgumentException("routeProtocol must be 1-255, was " + routeProtocol);
+        }
+    }
+
+    /** From Config Admin, with Calico's environment variables as fallbacks. */
+    static AgentSettings from(AgentConfig config, Map<String, String> env) {
+        String method = config.ipAutodetectionMethod();
+        if (method == null || method.isBlank()) {
+            method = env.getOrDefault("IP_AUTODETECTION_METHOD", "first-found");
+        }
+        return new AgentSettings(nodeName(config.nodeName(), env), Netns.current(), AddressAutodetection.parse(method),
+                Duration.ofSeconds(config.resyncIntervalSeconds()), config.routeProtocol(),
+                config.workloadInterfacePrefix());
+    }
+
+    /** Configured name, then NODENAME, then the host name, as calico/node resolves it. */
+    static String nodeName(String configured, Map<String, String> env) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        String fromEnv = env.get("NODENAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.trim();
+        }
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall back to the resolver
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

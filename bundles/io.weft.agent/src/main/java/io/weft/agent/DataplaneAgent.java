@@ -1,0 +1,450 @@
+package io.weft.agent;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.weft.api.datastore.Watch;
+import io.weft.api.encap.BlockRoute;
+import io.weft.api.encap.DataplaneException;
+import io.weft.api.encap.Encapsulation;
+import io.weft.api.encap.EncapsulationProvider;
+import io.weft.api.encap.EncapsulationTarget;
+import io.weft.api.model.ResourceKind;
+import io.weft.api.net.Cidr;
+import io.weft.api.resource.ResourceStore;
+import io.weft.api.status.ComponentStatus;
+import io.weft.api.status.Health;
+import io.weft.api.status.StatusContributor;
+import io.weft.netlink.FdbEntry;
+import io.weft.netlink.Link;
+import io.weft.netlink.NetlinkException;
+import io.weft.netlink.Neighbour;
+import io.weft.netlink.Route;
+import io.weft.netlink.RtNetlink;
+import io.weft.netlink.Subscription;
+import io.weft.netlink.Sysctl;
+
+/**
+ * Calico's Felix role for one node. Watches nodes, pools, IPAM blocks and workload endpoints;
+ * on every change recalculates the desired dataplane ({@link DataplaneCalculator}) and applies
+ * only the differences; every {@code resyncInterval} (and soon after the kernel reports that
+ * something the agent owns was removed) it re-reads the kernel and repairs drift.
+ *
+ * <p>All work runs on one thread, so the calculation, the providers and the reconcilers never
+ * race; watches and netlink notifications only mark work as due. Encapsulation providers may come
+ * and go at runtime: while one is missing its remote blocks keep the routes it last gave, and
+ * the status says which provider to install.
+ */
+@Component(service = StatusContributor.class, configurationPid = AgentConfig.PID, immediate = true)
+@Designate(ocd = AgentConfig.class)
+public class DataplaneAgent implements StatusContributor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
+    /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
+    private static final long REPAIR_DELAY_MS = 20;
+    private static final long RETRY_DELAY_MS = 2000;
+
+    private final AgentSettings settings;
+    private final ResourceStore store;
+    private final DataplaneCalculator calculator;
+    private final ScheduledExecutorService loop;
+    private final ClusterView view;
+    private final Map<Encapsulation, EncapsulationProvider> providers = new ConcurrentHashMap<>();
+
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
+    private final AtomicBoolean repairQueued = new AtomicBoolean();
+    private volatile boolean fullResyncDue = true;
+    private volatile boolean closed;
+    /** Read by the notification thread: whether a tunnel device of ours should exist. */
+    private volatile boolean tunnelsProgrammed;
+
+    // owned by the loop thread
+    private RtNetlink netlink;
+    private RouteReconciler routes;
+    private WorkloadArpReconciler arp;
+    private Subscription subscription;
+    private final List<Watch> watches = new ArrayList<>();
+    private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
+    private final Map<Encapsulation, EncapsulationProvider> reconciledBy = new EnumMap<>(Encapsulation.class);
+    private final Map<Encapsulation, List<Route>> lastProviderRoutes = new EnumMap<>(Encapsulation.class);
+    private final Set<String> configuredInterfaces = ConcurrentHashMap.newKeySet();
+    private final Set<String> lastProblems = new HashSet<>();
+
+    // read by status()
+    private volatile NodeIdentity identity;
+    private volatile AgentReport report = AgentReport.starting();
+
+    @Activate
+    public DataplaneAgent(@Reference ResourceStore store, AgentConfig config) {
+        this(AgentSettings.from(config, System.getenv()), store);
+        start();
+    }
+
+    /** Builds the agent without starting it (tests bind providers first, then {@link #start()}). */
+    public DataplaneAgent(AgentSettings settings, ResourceStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.calculator = new DataplaneCalculator(settings.routeProtocol());
+        this.view = new ClusterView(() -> requestSync(false));
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-agent-" + settings.nodeName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts in the background: identity, Node resource, watches, notifications, periodic resync. */
+    public void start() {
+        loop.execute(this::startup);
+        long period = settings.resyncInterval().toMillis();
+        loop.scheduleWithFixedDelay(() -> requestSync(true), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindProvider(EncapsulationProvider provider) {
+        EncapsulationProvider previous = providers.put(provider.encapsulation(), provider);
+        LOG.info("node {}: {} encapsulation provider {} bound{}", settings.nodeName(), provider.encapsulation(),
+                provider.getClass().getSimpleName(), previous == null ? "" : " (replacing " + previous.getClass().getSimpleName() + ")");
+        requestSync(false);
+    }
+
+    public void unbindProvider(EncapsulationProvider provider) {
+        if (providers.remove(provider.encapsulation(), provider)) {
+            LOG.info("node {}: {} encapsulation provider went away; its routes stay until a replacement comes",
+                    settings.nodeName(), provider.encapsulation());
+            requestSync(false);
+        }
+    }
+
+    @Deactivate
+    public void close() {
+        closed = true;
+        loop.execute(() -> {
+            watches.forEach(Watch::close);
+            watches.clear();
+            if (subscription != null) {
+                subscription.close();
+            }
+            if (netlink != null) {
+                netlink.close();
+            }
+        });
+        loop.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Asks for a recalculation; bursts of requests collapse into one pass. */
+    void requestSync(boolean full) {
+        if (full) {
+            fullResyncDue = true;
+        }
+        if (!closed && syncQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::sync);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /** A kernel notification says something we own changed: repair soon, once per burst. */
+    private void requestRepair() {
+        if (!closed && repairQueued.compareAndSet(false, true)) {
+            try {
+                loop.schedule(() -> {
+                    repairQueued.set(false);
+                    requestSync(true);
+                }, REPAIR_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    private void startup() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (netlink == null) {
+                netlink = RtNetlink.open(settings.netns());
+                routes = new RouteReconciler(netlink, settings.routeProtocol());
+                arp = new WorkloadArpReconciler(netlink, settings.workloadPrefix());
+            }
+            identity = detectIdentity();
+            NodeResourceUpdater.ensure(store, identity);
+            Sysctl.write(settings.netns(), "net/ipv4/ip_forward", "1");
+            subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE,
+                    Subscription.Kind.LINK, Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
+            watches.add(store.watch(ResourceKind.NODE, view.nodes()));
+            watches.add(store.watch(ResourceKind.IP_POOL, view.pools()));
+            watches.add(store.watch(ResourceKind.IPAM_BLOCK, view.blocks()));
+            watches.add(store.watch(ResourceKind.WORKLOAD_ENDPOINT, view.endpoints()));
+            LOG.info("node {}: agent started, address {} on {} (MTU {}), resync every {} s", identity.name(),
+                    identity.address(), identity.uplink(), identity.hostMtu(), settings.resyncInterval().toSeconds());
+        } catch (Exception e) {
+            LOG.warn("node {}: agent cannot start yet: {} (retrying in {} s)", settings.nodeName(), e.getMessage(),
+                    RETRY_DELAY_MS / 1000);
+            report = report.failed("cannot start: " + e.getMessage());
+            watches.forEach(Watch::close);
+            watches.clear();
+            if (subscription != null) {
+                subscription.close();
+                subscription = null;
+            }
+            if (!closed) {
+                loop.schedule(this::startup, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private NodeIdentity detectIdentity() throws Exception {
+        AddressAutodetection.Detected found = settings.autodetection().choose(netlink.addresses(),
+                destination -> {
+                    try {
+                        return settings.netns().call(() -> {
+                            try (DatagramSocket s = new DatagramSocket()) {
+                                s.connect(InetAddress.getByName(destination), 9);
+                                return s.getLocalAddress();
+                            }
+                        });
+                    } catch (NetlinkException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                });
+        int mtu = netlink.link(found.device()).map(Link::mtu).orElse(1500);
+        return new NodeIdentity(settings.nodeName(), found.address(), found.device(), mtu);
+    }
+
+    // ------------------------------------------------------------------ kernel notifications
+
+    private void onKernelEvent(Subscription.Event e) {
+        switch (e.kind()) {
+            case OVERFLOW -> requestRepair();
+            case ROUTE -> {
+                if (e.deleted() && e.subject() instanceof Route r && r.protocol() == settings.routeProtocol()
+                        && r.table() == Route.MAIN_TABLE && routes != null && routes.owns(r.destination())) {
+                    requestRepair();
+                }
+            }
+            case LINK -> {
+                if (e.subject() instanceof Link l && l.name() != null) {
+                    boolean tunnel = l.name().equals("vxlan.calico") || l.name().equals("tunl0");
+                    if (e.deleted() && tunnel && tunnelsProgrammed) {
+                        requestRepair();
+                    } else if (!e.deleted() && l.name().startsWith(settings.workloadPrefix())
+                            && !configuredInterfaces.contains(l.name())) {
+                        requestSync(false); // a pod's veth appeared: its route may be waiting for it
+                    }
+                }
+            }
+            case NEIGHBOUR -> {
+                if (!e.deleted()) {
+                    return;
+                }
+                if (e.subject() instanceof Neighbour n && n.isPermanent() && n.device() != null
+                        && (n.device().equals("vxlan.calico") || n.device().startsWith(settings.workloadPrefix()))) {
+                    requestRepair();
+                } else if (e.subject() instanceof FdbEntry f && "vxlan.calico".equals(f.device())) {
+                    requestRepair();
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the pass
+
+    private void sync() {
+        syncQueued.set(false);
+        if (closed || identity == null || !view.inSync()) {
+            return;
+        }
+        boolean full = fullResyncDue || routes.needsResync();
+        fullResyncDue = false;
+        long started = System.nanoTime();
+        List<String> errors = new ArrayList<>();
+        try {
+            if (full) {
+                refreshIdentity();
+            }
+            DesiredDataplane desired = calculator.calculate(identity, view.state());
+            logProblems(desired.problems());
+            Map<Cidr, Route> wanted = new HashMap<>(desired.routes());
+            Map<String, String> missing = new LinkedHashMap<>();
+            for (Map.Entry<Encapsulation, EncapsulationTarget> t : desired.targets().entrySet()) {
+                for (Route r : providerRoutes(t.getKey(), t.getValue(), full, missing, errors)) {
+                    wanted.putIfAbsent(r.destination(), r);
+                }
+            }
+            tearDownUnused(desired.targets().keySet(), errors);
+            tunnelsProgrammed = !reconciled.isEmpty();
+            RouteReconciler.Outcome outcome = full ? routes.resync(wanted) : routes.apply(wanted);
+            errors.addAll(outcome.errors());
+            errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
+            configureInterfaces(desired.workloadInterfaces(), full);
+            long micros = (System.nanoTime() - started) / 1000;
+            report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
+                    desired.problems());
+            if (outcome.replaced() + outcome.deleted() > 0) {
+                LOG.debug("node {}: {} pass: {} routes replaced, {} deleted in {} µs", identity.name(),
+                        full ? "resync" : "delta", outcome.replaced(), outcome.deleted(), micros);
+            }
+        } catch (NetlinkException | RuntimeException e) {
+            LOG.warn("node {}: dataplane pass failed: {}", settings.nodeName(), e.getMessage(), e);
+            report = report.failed(e.getMessage());
+            fullResyncDue = true;
+            loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private List<Route> providerRoutes(Encapsulation encapsulation, EncapsulationTarget target, boolean full,
+            Map<String, String> missing, List<String> errors) {
+        EncapsulationProvider provider = providers.get(encapsulation);
+        if (provider == null) {
+            List<Route> kept = lastProviderRoutes.getOrDefault(encapsulation, List.of());
+            missing.put(encapsulation.providerName(), target.remoteBlocks().size() + " remote blocks need it; install"
+                    + " feature weft-encap-" + encapsulation.providerName()
+                    + (kept.isEmpty() ? "" : " (keeping the " + kept.size() + " routes it programmed)"));
+            return kept;
+        }
+        boolean changed = provider != reconciledBy.get(encapsulation) || !target.equals(reconciled.get(encapsulation));
+        if (full || changed) {
+            try {
+                provider.reconcile(target);
+                reconciled.put(encapsulation, target);
+                reconciledBy.put(encapsulation, provider);
+            } catch (DataplaneException | RuntimeException e) {
+                reconciled.remove(encapsulation);
+                errors.add(e.getMessage());
+                return List.of();
+            }
+        }
+        List<Route> out = new ArrayList<>();
+        for (BlockRoute r : provider.routes(target)) {
+            out.add(calculator.kernelRoute(r));
+        }
+        lastProviderRoutes.put(encapsulation, out);
+        return out;
+    }
+
+    private void tearDownUnused(Set<Encapsulation> needed, List<String> errors) {
+        for (Encapsulation e : List.copyOf(reconciled.keySet())) {
+            if (needed.contains(e)) {
+                continue;
+            }
+            EncapsulationProvider provider = providers.get(e);
+            try {
+                if (provider != null) {
+                    provider.teardown();
+                }
+                reconciled.remove(e);
+                reconciledBy.remove(e);
+                lastProviderRoutes.remove(e);
+                LOG.info("node {}: no pool uses {} any more; removed its device", identity.name(), e.providerName());
+            } catch (DataplaneException | RuntimeException ex) {
+                errors.add(ex.getMessage());
+            }
+        }
+    }
+
+    /** The node address may change (DHCP, a new uplink): follow it, and tell the cluster. */
+    private void refreshIdentity() {
+        try {
+            NodeIdentity now = detectIdentity();
+            if (!now.equals(identity)) {
+                LOG.info("node {}: address changed from {} on {} to {} on {}", now.name(), identity.address(),
+                        identity.uplink(), now.address(), now.uplink());
+                identity = now;
+            }
+            NodeResourceUpdater.ensure(store, identity);
+        } catch (Exception e) {
+            LOG.warn("node {}: keeping address {}: {}", settings.nodeName(), identity.address(), e.getMessage());
+        }
+    }
+
+    /** Host side of each pod veth: proxy ARP answers the pod's 169.254.1.1 gateway, forwarding on. */
+    private void configureInterfaces(Set<String> interfaces, boolean full) {
+        configuredInterfaces.retainAll(interfaces);
+        for (String name : interfaces) {
+            if (!full && configuredInterfaces.contains(name)) {
+                continue;
+            }
+            try {
+                ensureSysctl("net/ipv4/conf/" + name + "/proxy_arp", "1");
+                ensureSysctl("net/ipv4/neigh/" + name + "/proxy_delay", "0");
+                ensureSysctl("net/ipv4/conf/" + name + "/forwarding", "1");
+                configuredInterfaces.add(name);
+            } catch (NetlinkException e) {
+                // the veth is not there yet; the LINK notification brings us back
+            }
+        }
+    }
+
+    private void ensureSysctl(String key, String value) throws NetlinkException {
+        if (!value.equals(Sysctl.read(settings.netns(), key))) {
+            Sysctl.write(settings.netns(), key, value);
+        }
+    }
+
+    private void logProblems(List<String> problems) {
+        for (String p : problems) {
+            if (lastProblems.add(p)) {
+                LOG.warn("node {}: {}", settings.nodeName(), p);
+            }
+        }
+        lastProblems.retainAll(problems);
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** This node's identity once detected, else {@code null}. */
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    /** The last pass's figures, for status, tests and benchmarks. */
+    public AgentReport report() {
+        return report;
+    }
+
+    @Override
+    public ComponentStatus status() {
+        return report.toStatus(settings.nodeName(), identity);
+    }
+}

@@ -1,0 +1,244 @@
+package io.weft.agent;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Map.Entry;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.weft.api.encap.BlockRoute;
+import io.weft.api.encap.Encapsulation;
+import io.weft.api.encap.EncapsulationTarget;
+import io.weft.api.encap.LocalNode;
+import io.weft.api.encap.RemoteBlock;
+import io.weft.api.model.EncapsulationMode;
+import io.weft.api.model.IPAMBlock;
+import io.weft.api.model.IPPool;
+import io.weft.api.model.IPPoolSpec;
+import io.weft.api.model.Node;
+import io.weft.api.model.NodeAddress;
+import io.weft.api.model.WorkloadEndpoint;
+import io.weft.api.model.WorkloadEndpointSpec;
+import io.weft.api.net.Cidr;
+import io.weft.api.net.PrefixedAddress;
+import io.weft.netlink.Neighbour;
+import io.weft.netlink.Route;
+
+/**
+ * Calculates this node's desired dataplane from the cluster state (REFERENCE.md section 3):
+ * <ul>
+ * <li>{@code <pod IP>/32 dev caliXXX scope link} and a permanent ARP entry for each local workload;</li>
+ * <li>{@code blackhole <block>} for each block affine to this node, so addresses not (yet) in use
+ * are dropped here instead of bouncing back to the default route;</li>
+ * <li>for each block affine to another node, and each address another node borrowed from a block
+ * that is not its own, a {@link RemoteBlock} for the encapsulation its pool asks for
+ * ({@code vxlanMode} set: VXLAN, {@code ipipMode} set: IPIP, both Never: none).</li>
+ * </ul>
+ * Pure and deterministic: the same state gives equal results, which the agent uses to skip
+ * providers whose target did not change.
+ */
+public final class DataplaneCalculator {
+
+    private final int routeProtocol;
+
+    public DataplaneCalculator(int routeProtocol) {
+        this.routeProtocol = routeProtocol;
+    }
+
+    public DesiredDataplane calculate(NodeIdentity me, ClusterState state) {
+        Map<Cidr, Route> routes = new HashMap<>();
+        List<Neighbour> neighbours = new ArrayList<>();
+        Set<String> interfaces = new LinkedHashSet<>();
+        List<String> problems = new ArrayList<>();
+        Map<Encapsulation, List<RemoteBlock>> remote = new EnumMap<>(Encapsulation.class);
+
+        List<IPPool> pools = new ArrayList<>();
+        for (IPPool p : state.pools()) {
+            try {
+                p.spec().parsedCidr();
+                pools.add(p);
+                remote.putIfAbsent(encapsulationOf(p.spec()), new ArrayList<>());
+            } catch (IllegalArgumentException e) {
+                problems.add("IPPool \"" + p.name() + "\": " + e.getMessage());
+            }
+        }
+        // longest prefix first, so a block finds its most specific pool
+        pools.sort(Comparator.comparingInt((IPPool p) -> -p.spec().parsedCidr().prefixLength()));
+
+        TreeMap<Cidr, String> blockOwner = new TreeMap<>();
+        for (IPAMBlock block : state.blocks()) {
+            Cidr cidr;
+            try {
+                cidr = block.spec().parsedCidr();
+            } catch (IllegalArgumentException e) {
+                problems.add("IPAMBlock \"" + block.name() + "\": " + e.getMessage());
+                continue;
+            }
+            String owner = block.spec().affineHost().orElse(null);
+            if (owner == null || block.spec().deleted()) {
+                continue;
+            }
+            blockOwner.put(cidr, owner);
+            if (owner.equals(me.name())) {
+                routes.put(cidr, Route.to(cidr).blackhole().protocol(routeProtocol));
+            } else if (cidr.isIpv4()) {
+                addRemote(remote, pools, state, cidr, owner, problems);
+            }
+        }
+
+        for (WorkloadEndpoint wep : state.endpoints()) {
+            WorkloadEndpointSpec spec = wep.spec();
+            boolean local = me.name().equals(spec.node());
+            if (local && (spec.interfaceName() == null || spec.interfaceName().isBlank())) {
+                problems.add("WorkloadEndpoint \"" + describe(wep) + "\": spec.interfaceName is empty; "
+                        + "the CNI plugin must record the host-side veth");
+                continue;
+            }
+            for (String network : spec.ipNetworks()) {
+                Cidr ip;
+                try {
+                    ip = Cidr.parse(network);
+                } catch (IllegalArgumentException e) {
+                    problems.add("WorkloadEndpoint \"" + describe(wep) + "\": ipNetworks: " + e.getMessage());
+                    continue;
+                }
+                if (local) {
+                    routes.put(ip, Route.to(ip).device(spec.interfaceName()).protocol(routeProtocol));
+                    interfaces.add(spec.interfaceName());
+                    if (spec.mac() != null && !spec.mac().isBlank() && ip.prefixLength() == ip.addressBits()) {
+                        neighbours.add(Neighbour.permanent(spec.interfaceName(), ip.network(), spec.mac()));
+                    }
+                } else if (spec.node() != null && ip.isIpv4()) {
+                    // borrowed: the address sits in a block affine to another node than the pod's
+                    String owner = ownerOf(blockOwner, ip);
+                    if (owner != null && !owner.equals(spec.node())) {
+                        addRemote(remote, pools, state, ip, spec.node(), problems);
+                    }
+                }
+            }
+        }
+
+        Node myNode = state.nodes().get(me.name());
+        Map<Encapsulation, EncapsulationTarget> targets = new EnumMap<>(Encapsulation.class);
+        for (Entry<Encapsulation, List<RemoteBlock>> e : remote.entrySet()) {
+            List<RemoteBlock> blocks = e.getValue();
+            blocks.sort(Comparator.comparing(RemoteBlock::block));
+            targets.put(e.getKey(), new EncapsulationTarget(localNode(me, myNode, e.getKey()), blocks));
+        }
+        return new DesiredDataplane(routes, neighbours, interfaces, targets, problems);
+    }
+
+    /** A provider's route as the agent programs it: main table, the agent's protocol. */
+    public Route kernelRoute(BlockRoute r) {
+        Route route = Route.to(r.destination()).via(r.gateway()).device(r.device()).protocol(routeProtocol);
+        return r.onlink() ? route.withOnlink() : route;
+    }
+
+    static Encapsulation encapsulationOf(IPPoolSpec pool) {
+        if (pool.effectiveVxlanMode() != EncapsulationMode.NEVER) {
+            return Encapsulation.VXLAN;
+        }
+        if (pool.effectiveIpipMode() != EncapsulationMode.NEVER) {
+            return Encapsulation.IPIP;
+        }
+        return Encapsulation.NONE;
+    }
+
+    static EncapsulationMode modeOf(IPPoolSpec pool) {
+        if (pool.effectiveVxlanMode() != EncapsulationMode.NEVER) {
+            return pool.effectiveVxlanMode();
+        }
+        return pool.effectiveIpipMode();
+    }
+
+    private static void addRemote(Map<Encapsulation, List<RemoteBlock>> remote, List<IPPool> pools, ClusterState state,
+            Cidr destination, String nodeName, List<String> problems) {
+        IPPool pool = null;
+        for (IPPool p : pools) {
+            if (p.spec().parsedCidr().contains(destination)) {
+                pool = p;
+                break;
+            }
+        }
+        if (pool == null) {
+            problems.add(destination + " on node " + nodeName + ": no IPPool contains it (pool deleted?); not routed");
+            return;
+        }
+        Node node = state.nodes().get(nodeName);
+        InetAddress nodeAddress = node == null ? null : underlayAddress(node);
+        if (nodeAddress == null) {
+            problems.add(destination + " on node " + nodeName + ": the node has no IPv4 address in its Node resource"
+                    + " (spec.bgp.ipv4Address); not routed until its agent writes it");
+            return;
+        }
+        Encapsulation encapsulation = encapsulationOf(pool.spec());
+        InetAddress tunnel = null;
+        String mac = null;
+        if (encapsulation == Encapsulation.VXLAN) {
+            tunnel = address(node.spec().ipv4VXLANTunnelAddr());
+            mac = node.spec().vxlanTunnelMACAddr();
+        } else if (encapsulation == Encapsulation.IPIP && node.spec().bgp() != null) {
+            tunnel = address(node.spec().bgp().ipv4IPIPTunnelAddr());
+        }
+        remote.computeIfAbsent(encapsulation, k -> new ArrayList<>())
+                .add(new RemoteBlock(destination, nodeName, nodeAddress, tunnel, mac, modeOf(pool.spec())));
+    }
+
+    private static LocalNode localNode(NodeIdentity me, Node myNode, Encapsulation encapsulation) {
+        InetAddress tunnel = null;
+        String mac = null;
+        if (myNode != null && encapsulation == Encapsulation.VXLAN) {
+            tunnel = address(myNode.spec().ipv4VXLANTunnelAddr());
+            mac = myNode.spec().vxlanTunnelMACAddr();
+        } else if (myNode != null && encapsulation == Encapsulation.IPIP && myNode.spec().bgp() != null) {
+            tunnel = address(myNode.spec().bgp().ipv4IPIPTunnelAddr());
+        }
+        return new LocalNode(me.name(), me.address(), me.uplink(), me.hostMtu(), tunnel, mac);
+    }
+
+    /** The node's IPv4 underlay address: {@code spec.bgp.ipv4Address}, else a listed address. */
+    static InetAddress underlayAddress(Node node) {
+        if (node.spec().bgp() != null && node.spec().bgp().ipv4Address() != null) {
+            try {
+                return PrefixedAddress.parse(node.spec().bgp().ipv4Address()).address();
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        for (NodeAddress a : node.spec().addresses()) {
+            InetAddress parsed = address(a.address());
+            if (parsed instanceof Inet4Address) {
+                return parsed;
+            }
+        }
+        return null;
+    }
+
+    private static InetAddress address(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return PrefixedAddress.parse(text).address();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String ownerOf(TreeMap<Cidr, String> blockOwner, Cidr ip) {
+        Entry<Cidr, String> e = blockOwner.floorEntry(ip);
+        return e != null && e.getKey().contains(ip) ? e.getValue() : null;
+    }
+
+    private static String describe(WorkloadEndpoint wep) {
+        String ns = wep.metadata().namespace();
+        return ns == null ? wep.name() : ns + "/" + wep.name();
+    }
+}
