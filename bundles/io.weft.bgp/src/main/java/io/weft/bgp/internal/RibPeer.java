@@ -1,0 +1,86 @@
+package io.weft.bgp.internal;
+
+import java.util.IdentityHashMap;
+
+/**
+ * A peer as the RIB sees it: its Adj-RIB-In (and the stale copy kept through a graceful restart),
+ * its Adj-RIB-Out, the prefixes waiting to be sent and the export rules for it. Slot 0 is the
+ * speaker itself (locally originated routes).
+ */
+final class RibPeer {
+    final int slot;
+    final String name;
+    /** Routes accepted from the peer: prefix key to interned attributes. */
+    PrefixTable adjRibIn = new PrefixTable(16, false);
+    /** Routes kept from the previous session during a graceful restart, or null. */
+    PrefixTable stale;
+    /** Prefixes the peer sent that import rules refused (loops, policy): counted, not used. */
+    final PrefixTable rejected = new PrefixTable(16, false);
+    /** What the peer was last told: prefix key to the attributes as sent. */
+    final PrefixTable adjRibOut = new PrefixTable(16, false);
+    /** Prefixes whose export may have changed since the last flush. */
+    final LongList dirty = new LongList(64);
+
+    // fixed for the session
+    boolean ibgp;
+    boolean routeReflectorClient;
+    long localAs;
+    long peerAs;
+    int remoteId;
+    byte[] remoteAddress = new byte[4];
+    byte[] localAddress4;
+    byte[] localAddress6;
+    boolean nextHopSelf;
+    boolean keepNextHop;
+    boolean ipv4;
+    boolean ipv6;
+    boolean as4;
+    boolean established;
+    boolean endOfRibPending;
+    int maxPrefixes;
+    RoutePolicyHook importPolicy;
+    RoutePolicyHook exportPolicy;
+    /** Exported attribute sets by source slot and family, so export rules run once per set. */
+    @SuppressWarnings("unchecked")
+    IdentityHashMap<PathAttributes, PathAttributes>[] exportCache = new IdentityHashMap[0];
+
+    RibPeer(int slot, String name) {
+        this.slot = slot;
+        this.name = name;
+    }
+
+    PathAttributes candidate(long key) {
+        Object a = adjRibIn.get(key);
+        if (a == null && stale != null) {
+            a = stale.get(key);
+        }
+        return (PathAttributes) a;
+    }
+
+    int accepted() {
+        int n = adjRibIn.size();
+        if (stale != null) {
+            n += stale.size(); // approximate during a restart: some may be in both
+        }
+        return n;
+    }
+
+    IdentityHashMap<PathAttributes, PathAttributes> cacheFor(int sourceSlot, boolean v6) {
+        int index = sourceSlot * 2 + (v6 ? 1 : 0);
+        if (index >= exportCache.length) {
+            exportCache = java.util.Arrays.copyOf(exportCache, Math.max(index + 1, exportCache.length * 2));
+        }
+        IdentityHashMap<PathAttributes, PathAttributes> cache = exportCache[index];
+        if (cache == null || cache.size() > 50_000) { // bounded: attribute sets come and go
+            cache = new IdentityHashMap<>();
+            exportCache[index] = cache;
+        }
+        return cache;
+    }
+
+    void resetExport() {
+        adjRibOut.clear();
+        dirty.clear();
+        exportCache = new IdentityHashMap[0];
+    }
+}

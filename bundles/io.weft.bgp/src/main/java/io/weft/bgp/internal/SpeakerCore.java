@@ -1,0 +1,478 @@
+package io.weft.bgp.internal;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.weft.api.net.Cidr;
+import io.weft.api.routing.NextHop;
+import io.weft.api.routing.Route;
+import io.weft.api.routing.RouteSink;
+import io.weft.api.routing.RouteUpdate;
+import io.weft.bgp.PeerConfig;
+import io.weft.bgp.PeerStatus;
+import io.weft.bgp.PrefixFilter;
+import io.weft.bgp.SpeakerConfig;
+
+/**
+ * The speaker's engine: one event-loop thread owns every session and every RIB, so the hot path
+ * takes no locks (BIRD is single-threaded for the same reason). Public calls hop onto that
+ * thread. Epoll is used when available (it is the transport that can set TCP_MD5SIG).
+ */
+public final class SpeakerCore implements AutoCloseable {
+    static final Logger LOG = LoggerFactory.getLogger("io.weft.bgp");
+
+    final SpeakerConfig config;
+    final Prefixes prefixes = new Prefixes();
+    final Rib rib;
+    private final UpdatePacker packer;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final boolean epoll;
+    private Channel server;
+    private final Map<String, PeerSession> byName = new LinkedHashMap<>();
+    private final Map<InetAddress, PeerSession> byAddress = new HashMap<>();
+    private final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
+
+    public SpeakerCore(SpeakerConfig config) {
+        this.config = config;
+        this.epoll = Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        this.loop = group.next();
+        Integer cluster = config.clusterId() == null ? null : toInt(config.clusterId());
+        this.rib = new Rib(prefixes, config.localAs(), toInt(config.routerId()), cluster,
+                () -> loop.execute(this::flush));
+        this.packer = new UpdatePacker(rib);
+    }
+
+    /** Binds the listening socket (when a port is configured). */
+    public void start() throws InterruptedException {
+        if (config.port() == 0) {
+            return;
+        }
+        ServerBootstrap sb = new ServerBootstrap().group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetAddress from = ch.remoteAddress().getAddress();
+                        PeerSession s = byAddress.get(from);
+                        BgpConnection c = s == null ? null : new BgpConnection(s, false);
+                        if (c == null || !s.acceptInbound(c)) {
+                            LOG.info("refused a BGP connection from {}: {}", from.getHostAddress(),
+                                    s == null ? "not a configured peer" : "session stopped or over its prefix limit");
+                            ch.close();
+                            return;
+                        }
+                        ch.pipeline().addLast(c);
+                    }
+                });
+        InetSocketAddress bind = config.listenAddress() == null ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.listenAddress(), config.port());
+        ChannelFuture f = sb.bind(bind).await();
+        if (!f.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen for BGP on " + bind + ": " + f.cause().getMessage()
+                    + " (another BGP daemon on the port? set a different port)", f.cause());
+        }
+        server = f.channel();
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    ChannelFuture connect(PeerSession s, BgpConnection c) {
+        Bootstrap b = new Bootstrap().group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(c);
+        if (s.config.password() != null) {
+            b.option(EpollChannelOption.TCP_MD5SIG, Map.of(s.config.address(), md5Key(s.config)));
+        }
+        return s.config.sourceAddress() == null ? b.connect(s.remote())
+                : b.connect(s.remote(), new InetSocketAddress(s.config.sourceAddress(), 0));
+    }
+
+    private static byte[] md5Key(PeerConfig p) {
+        return p.password().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The listening socket's MD5 keys: one per peer with a password (the kernel matches by address). */
+    private void updateServerKeys() {
+        if (server == null) {
+            return;
+        }
+        Map<InetAddress, byte[]> keys = new HashMap<>();
+        for (PeerSession s : byName.values()) {
+            if (s.config.password() != null) {
+                keys.put(s.config.address(), md5Key(s.config));
+            }
+        }
+        if (!keys.isEmpty() || epoll) {
+            server.config().setOption(EpollChannelOption.TCP_MD5SIG, keys);
+        }
+    }
+
+    // ------------------------------------------------------------ public operations (any thread)
+
+    public void addPeer(PeerConfig peer) {
+        if (peer.password() != null && !epoll) {
+            throw new IllegalStateException("peer " + peer.name()
+                    + ": TCP MD5 needs Netty's epoll transport, which is not available on this host");
+        }
+        call(() -> {
+            if (byName.containsKey(peer.name())) {
+                throw new IllegalArgumentException("peer " + peer.name() + " already exists; remove it first");
+            }
+            if (byAddress.containsKey(peer.address())) {
+                throw new IllegalArgumentException("peer " + peer.name() + ": address " + peer.address().getHostAddress()
+                        + " is already used by peer " + byAddress.get(peer.address()).name());
+            }
+            PeerSession s = new PeerSession(this, peer, rib.addPeer(peer.name()));
+            byName.put(peer.name(), s);
+            byAddress.put(peer.address(), s);
+            updateServerKeys();
+            s.start();
+            return null;
+        });
+    }
+
+    public boolean removePeer(String name) {
+        return call(() -> {
+            PeerSession s = byName.remove(name);
+            if (s == null) {
+                return false;
+            }
+            byAddress.remove(s.config.address());
+            s.stop(3, false);
+            rib.removePeer(s.ribPeer);
+            updateServerKeys();
+            return true;
+        });
+    }
+
+    public List<PeerStatus> peers() {
+        return call(() -> byName.values().stream().map(PeerSession::status).toList());
+    }
+
+    public void refresh(String name) {
+        call(() -> {
+            PeerSession s = byName.get(name);
+            if (s == null) {
+                throw new IllegalArgumentException("no peer named " + name);
+            }
+            s.sendRouteRefresh();
+            return null;
+        });
+    }
+
+    /** Originates a route from this speaker (ORIGIN IGP, empty AS path, next hop self). */
+    public void originate(Cidr prefix) {
+        call(() -> {
+            rib.announce(rib.peers[Rib.LOCAL], prefixes.key(prefix), localAttributes());
+            return null;
+        });
+    }
+
+    public void withdraw(Cidr prefix) {
+        call(() -> {
+            rib.withdraw(rib.peers[Rib.LOCAL], prefixes.key(prefix));
+            return null;
+        });
+    }
+
+    /** Applies a route source's update: upserts originate, withdrawals withdraw, a full table replaces. */
+    public void apply(RouteUpdate update) {
+        call(() -> {
+            RibPeer local = rib.peers[Rib.LOCAL];
+            Set<Long> keep = new java.util.HashSet<>();
+            PathAttributes attrs = localAttributes();
+            for (Route r : update.upserts()) {
+                long k = prefixes.key(r.destination());
+                keep.add(k);
+                rib.announce(local, k, attrs);
+            }
+            for (Cidr c : update.withdrawals()) {
+                rib.withdraw(local, prefixes.key(c));
+            }
+            if (update.fullTable()) {
+                LongList all = local.adjRibIn.keys();
+                for (int i = 0; i < all.size(); i++) {
+                    if (!keep.contains(all.get(i))) {
+                        rib.withdraw(local, all.get(i));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private PathAttributes localAttributes() {
+        PathAttributes.Builder b = new PathAttributes.Builder();
+        b.origin = 0;
+        return rib.interner.intern(b.build());
+    }
+
+    public int routeCount() {
+        return call(() -> rib.locRib.size());
+    }
+
+    /** The Loc-RIB as routes: ECMP next hops, and AS path, origin, preference, peer as attributes. */
+    public List<Route> routes() {
+        return call(() -> {
+            List<Route> out = new ArrayList<>(rib.locRib.size());
+            LongList keys = rib.locRib.keys();
+            for (int i = 0; i < keys.size(); i++) {
+                out.add(route(keys.get(i)));
+            }
+            out.sort((a, b) -> a.destination().compareTo(b.destination()));
+            return out;
+        });
+    }
+
+    private Route route(long key) {
+        List<RibPeer> paths = rib.multipath(key);
+        if (paths.isEmpty()) {
+            return null;
+        }
+        PathAttributes best = (PathAttributes) rib.locRib.get(key);
+        Set<NextHop> hops = new LinkedHashSet<>();
+        for (RibPeer p : paths) {
+            PathAttributes a = p.candidate(key);
+            if (a.nextHop != null) {
+                hops.add(new NextHop(address(a.nextHop), null));
+            }
+        }
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("from", paths.get(0).name);
+        attrs.put("as_path", best.asPathText());
+        attrs.put("origin", best.originText());
+        attrs.put("local_pref", String.valueOf(Rib.localPref(best)));
+        if (best.med >= 0) {
+            attrs.put("med", String.valueOf(best.med));
+        }
+        if (best.communities != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int c : best.communities) {
+                sb.append(sb.length() > 0 ? " " : "").append(c >>> 16).append(':').append(c & 0xFFFF);
+            }
+            attrs.put("communities", sb.toString());
+        }
+        if (best.hasOriginatorId) {
+            attrs.put("originator_id", PeerSession.ipv4(best.originatorId));
+        }
+        if (rib.peers[Rib.LOCAL] == paths.get(0)) {
+            attrs.put("from", "local");
+        }
+        return new Route(prefixes.cidr(key), new ArrayList<>(hops), attrs);
+    }
+
+    private static InetAddress address(byte[] nextHop) {
+        try {
+            return InetAddress.getByAddress(nextHop.length == 32 ? java.util.Arrays.copyOf(nextHop, 16) : nextHop);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public AutoCloseable addSink(RouteSink sink) {
+        call(() -> {
+            sinks.add(sink);
+            rib.sinkWanted = true;
+            List<Route> all = new ArrayList<>();
+            LongList keys = rib.locRib.keys();
+            for (int i = 0; i < keys.size(); i++) {
+                Route r = route(keys.get(i));
+                if (r != null && rib.locRib.getInt(keys.get(i), 0) != Rib.LOCAL) {
+                    all.add(r);
+                }
+            }
+            sink.accept(new RouteUpdate("bgp", true, all, List.of()));
+            return null;
+        });
+        return () -> call(() -> {
+            sinks.remove(sink);
+            rib.sinkWanted = !sinks.isEmpty();
+            return null;
+        });
+    }
+
+    /** Memory and table figures for benchmarks and status. */
+    public Map<String, Integer> stats() {
+        return call(rib::stats);
+    }
+
+    // ------------------------------------------------------------ event-loop side
+
+    private void flush() {
+        rib.flushed();
+        for (PeerSession s : byName.values()) {
+            BgpConnection c = s.active();
+            if (c != null && s.ribPeer.established) {
+                packer.flush(s.ribPeer, output(c), c.maxMessage, c.as4);
+            }
+        }
+        if (!sinks.isEmpty() && !rib.sinkDirty.isEmpty()) {
+            notifySinks();
+        }
+        rib.sinkDirty.clear();
+    }
+
+    private void notifySinks() {
+        List<Route> upserts = new ArrayList<>();
+        List<Cidr> withdrawals = new ArrayList<>();
+        Set<Long> done = new java.util.HashSet<>();
+        LongList dirty = rib.sinkDirty;
+        for (int i = 0; i < dirty.size(); i++) {
+            long k = dirty.get(i);
+            if (!done.add(k)) {
+                continue;
+            }
+            int slot = rib.locRib.getInt(k, -1);
+            if (slot < 0 || slot == Rib.LOCAL) {
+                withdrawals.add(prefixes.cidr(k));
+            } else {
+                upserts.add(route(k));
+            }
+        }
+        RouteUpdate u = new RouteUpdate("bgp", false, upserts, withdrawals);
+        for (RouteSink s : sinks) {
+            try {
+                s.accept(u);
+            } catch (RuntimeException e) {
+                LOG.error("route sink {} failed", s, e);
+            }
+        }
+    }
+
+    private static UpdatePacker.Output output(BgpConnection c) {
+        return new UpdatePacker.Output() {
+            @Override
+            public ByteBufAllocator alloc() {
+                return c.ctx.alloc();
+            }
+
+            @Override
+            public void write(ByteBuf messages) {
+                c.ctx.write(messages, c.ctx.voidPromise());
+            }
+
+            @Override
+            public void flush() {
+                c.ctx.flush();
+            }
+        };
+    }
+
+    RoutePolicyHook hook(PrefixFilter filter) {
+        if (filter == null) {
+            return null;
+        }
+        return (key, attrs) -> filter.accepts(prefixes.cidr(key));
+    }
+
+    <T> T call(Callable<T> task) {
+        if (loop.inEventLoop()) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            return loop.submit(task).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the BGP event loop did not answer in 30 s", e);
+        }
+    }
+
+    /** Ends every session with Cease (administrative shutdown) and releases the sockets. */
+    @Override
+    public void close() {
+        stopAll(false);
+    }
+
+    /** Drops every connection without a NOTIFICATION, as a crash would: peers start graceful restart. */
+    public void abort() {
+        stopAll(true);
+    }
+
+    private void stopAll(boolean silently) {
+        try {
+            call(() -> {
+                for (PeerSession s : byName.values()) {
+                    s.stop(2, silently);
+                }
+                if (server != null) {
+                    server.close();
+                }
+                return null;
+            });
+            Thread.sleep(100); // let the NOTIFICATIONs leave
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the BGP speaker: {}", e.toString());
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    static int toInt(InetAddress a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    }
+
+    static boolean isV6(InetAddress a) {
+        return a instanceof Inet6Address;
+    }
+}
