@@ -15,12 +15,15 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/ioutil"
 	"math"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +44,8 @@ const usage = `usage: cni-driver [flags] VERB ARGS
   gc <conflist> [validContainerID[/ifname] ...]    (the attachments the runtime still wants)
   bench <conflist>                                 (-seq N sequential and -par M parallel pods)
   time-exec <count> <program> [args...]            (execs program count times, stdin from -stdin)
+  stub-runtime <socket> <reply-file>               (benchmarks only: answers every shim request
+                                                   with exit 0 and the file as stdout, until killed)
 ADD prints the result JSON. A failure prints the CNI error JSON (when the plugin returned one)
 on stdout, the message on stderr, and exits 1; bad usage exits 2.
 flags:
@@ -80,6 +85,13 @@ func main() {
 	verb := args[0]
 	if verb == "time-exec" {
 		os.Exit(timeExec(args[1:]))
+	}
+	if verb == "stub-runtime" {
+		if len(args) != 3 {
+			usageError("stub-runtime needs <socket> <reply-file>")
+		}
+		exitOnError("stub-runtime", stubRuntime(args[1], args[2]))
+		return
 	}
 	list, err := libcni.ConfListFromFile(args[1])
 	if err != nil {
@@ -537,4 +549,42 @@ func timeExec(args []string) int {
 	}
 	fmt.Printf("cni-driver time-exec: runs=%d p50_ms=%.3f p99_ms=%.3f\n", count, percentile(samples, 50), percentile(samples, 99))
 	return 0
+}
+
+// stubRuntime speaks the node runtime's side of the shim protocol with no work behind it, so a
+// benchmark can time the shim itself (exec, connect, forward, relay). Each connection: read the
+// request to the shim's half-close, check the magic, answer exit 0, the reply file, no stderr.
+func stubRuntime(socket, replyFile string) error {
+	stdout, err := ioutil.ReadFile(replyFile)
+	if err != nil {
+		return err
+	}
+	reply := make([]byte, 0, 12+len(stdout))
+	reply = binary.BigEndian.AppendUint32(reply, 0)
+	reply = binary.BigEndian.AppendUint32(reply, uint32(len(stdout)))
+	reply = append(reply, stdout...)
+	reply = binary.BigEndian.AppendUint32(reply, 0)
+	_ = os.Remove(socket)
+	listener, err := net.Listen("unix", socket)
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(socket, 0600); err != nil {
+		return err
+	}
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			return err
+		}
+		go func(conn net.Conn) {
+			defer conn.Close()
+			request, err := io.ReadAll(conn)
+			if err != nil || len(request) < 4 || binary.BigEndian.Uint32(request) != 0x57434E31 {
+				fmt.Fprintf(os.Stderr, "cni-driver: stub-runtime: not a shim request (%d bytes, %v)\n", len(request), err)
+				return
+			}
+			_, _ = conn.Write(reply)
+		}(conn)
+	}
 }
