@@ -57,6 +57,37 @@ public interface Datastore {
     long delete(String key, long expectedModRevision) throws DatastoreException;
 
     /**
+     * Applies several compare-and-swap writes as one: if every condition holds (a created key
+     * does not exist, an updated or deleted key is still at its expected revision) all are
+     * applied, in order, and no reader sees some without the others; if any fails, none is
+     * applied and the first failed condition is thrown as {@link KeyExistsException},
+     * {@link KeyNotFoundException} or {@link RevisionConflictException}. The call returns once
+     * all are durable, for the price of one write: one round trip and one fsync on etcd, one
+     * group-commit flush on the embedded store.
+     *
+     * <p>After a crash, etcd has applied all or none; a store that journals each write (embedded)
+     * may keep a prefix of the batch in order. Order the writes so that every prefix is a state
+     * the caller's repair understands, as for separate writes.
+     *
+     * <p>The default applies the writes one by one (neither atomic nor isolated), for providers
+     * that have nothing better.
+     *
+     * @return the modRevision of each write, in order (for a delete, the revision of the deletion)
+     */
+    default java.util.List<Long> commit(java.util.List<Write> writes) throws DatastoreException {
+        java.util.List<Long> out = new java.util.ArrayList<>(writes.size());
+        for (Write w : writes) {
+            switch (w.type()) {
+                case CREATE -> out.add(create(w.key(), w.value(), NO_LEASE).modRevision());
+                case UPDATE -> out.add(update(w.key(), w.value(), w.expectedModRevision()).modRevision());
+                case DELETE -> out.add(delete(w.key(), w.expectedModRevision()));
+                default -> throw new IllegalArgumentException(w.type().toString());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Watches every key under {@code prefix}.
      *
      * @param fromRevision {@link #FROM_SNAPSHOT} for a snapshot at the current revision followed

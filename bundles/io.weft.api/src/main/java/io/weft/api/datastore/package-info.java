@@ -7,7 +7,7 @@
  * <p>{@link io.weft.api.datastore.Datastore} is a {@code @ProviderType}: its contract evolves with
  * Weft, and implementations track it minor by minor.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.datastore;
 

@@ -36,6 +36,30 @@ public interface ResourceStore {
 
     <R extends Resource> R delete(ResourceKind<R> kind, String namespace, String name) throws DatastoreException;
 
+    /**
+     * Creates, updates (compare-and-swap at each resource's {@code resourceVersion}) and deletes
+     * (compare-and-swap likewise) several resources as one {@link io.weft.api.datastore.Datastore#commit}:
+     * all or none, one durable write. Each resource is validated and defaulted as by
+     * {@link #create} and {@link #update}.
+     *
+     * @return what was written, with its new resourceVersion (for a delete, the resource as it
+     *         was, with the revision of the deletion)
+     */
+    default List<Resource> commit(List<ResourceWrite> writes) throws DatastoreException, InvalidResourceException {
+        // providers without batches: one by one
+        List<Resource> out = new java.util.ArrayList<>(writes.size());
+        for (ResourceWrite w : writes) {
+            switch (w.type()) {
+                case CREATE -> out.add(create(w.resource()));
+                case UPDATE -> out.add(update(w.resource()));
+                case DELETE -> out.add(delete(w.resource().kind(), w.resource().metadata().namespace(),
+                        w.resource().metadata().name()));
+                default -> throw new IllegalArgumentException(w.type().toString());
+            }
+        }
+        return out;
+    }
+
     /** Watches one kind: snapshot, then changes, as typed resources. */
     <R extends Resource> Watch watch(ResourceKind<R> kind, ResourceListener<R> listener) throws DatastoreException;
 }

@@ -2,7 +2,7 @@
  * Typed access to projectcalico.org/v3 resources stored in the datastore, and the codec
  * that turns them into the YAML/JSON users write.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.resource;
 

@@ -37,6 +37,7 @@ import io.weft.api.datastore.RevisionConflictException;
 import io.weft.api.datastore.Snapshot;
 import io.weft.api.datastore.Watch;
 import io.weft.api.datastore.WatchListener;
+import io.weft.api.datastore.Write;
 import io.weft.api.provider.WeftProvider;
 
 /**
@@ -238,6 +239,75 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
             return GatewayCodec.headerRevision(reply);
         }
         throw new RevisionConflictException(current(reply, key), expectedModRevision);
+    }
+
+    /**
+     * One etcd transaction: every write's condition compared, all writes on success, a read of
+     * every key on failure to say which condition failed. One round trip, one WAL fsync, and
+     * every write at the same revision.
+     */
+    @Override
+    public List<Long> commit(List<Write> writes) throws DatastoreException {
+        checkOpen();
+        ObjectNode txn = GatewayCodec.object();
+        ArrayNode compares = txn.putArray("compare");
+        ArrayNode success = txn.putArray("success");
+        ArrayNode failure = txn.putArray("failure");
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Write w : writes) {
+            if (!keys.add(w.key())) {
+                throw new IllegalArgumentException("a commit writes each key once; " + w.key() + " appears twice");
+            }
+            String etcdKey = codec.key(w.key());
+            switch (w.type()) {
+                case CREATE -> {
+                    compares.add(compare(etcdKey, "CREATE", 0));
+                    success.addObject().set("request_put", put(etcdKey, w.key(), w.value(), NO_LEASE));
+                }
+                case UPDATE -> {
+                    compares.add(compare(etcdKey, "MOD", w.expectedModRevision()));
+                    ObjectNode put = put(etcdKey, w.key(), w.value(), NO_LEASE);
+                    put.put("ignore_lease", true);
+                    success.addObject().set("request_put", put);
+                }
+                case DELETE -> {
+                    compares.add(compare(etcdKey, "MOD", w.expectedModRevision()));
+                    ObjectNode delete = GatewayCodec.object();
+                    delete.put("key", etcdKey);
+                    success.addObject().set("request_delete_range", delete);
+                }
+                default -> throw new IllegalArgumentException(w.type().toString());
+            }
+            ObjectNode range = GatewayCodec.object();
+            range.put("key", etcdKey);
+            failure.addObject().set("request_range", range);
+        }
+        JsonNode reply = write(txn, NO_LEASE);
+        if (succeeded(reply)) {
+            long revision = GatewayCodec.headerRevision(reply);
+            List<Long> out = new ArrayList<>(writes.size());
+            writes.forEach(w -> out.add(revision));
+            return out;
+        }
+        ArrayNode responses = (ArrayNode) reply.path("responses");
+        for (int i = 0; i < writes.size(); i++) {
+            Write w = writes.get(i);
+            List<KeyValue> found = i < responses.size()
+                    ? codec.keyValues(responses.get(i).path("response_range")) : List.of();
+            if (w.type() == Write.Type.CREATE) {
+                if (!found.isEmpty()) {
+                    throw new KeyExistsException(found.get(0));
+                }
+            } else if (found.isEmpty()) {
+                throw new KeyNotFoundException(w.key());
+            } else if (found.get(0).modRevision() != w.expectedModRevision()) {
+                throw new RevisionConflictException(found.get(0), w.expectedModRevision());
+            }
+        }
+        // every condition holds now: another writer changed and restored a key in between
+        throw new RevisionConflictException(codec.keyValues(responses.get(0).path("response_range")).stream()
+                .findFirst().orElseThrow(() -> new KeyNotFoundException(writes.get(0).key())),
+                writes.get(0).expectedModRevision());
     }
 
     private static ObjectNode put(String etcdKey, String key, byte[] value, long leaseId) {

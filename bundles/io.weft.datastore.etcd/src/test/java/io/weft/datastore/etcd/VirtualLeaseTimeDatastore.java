@@ -117,6 +117,11 @@ final class VirtualLeaseTimeDatastore implements Datastore, AutoCloseable {
     }
 
     @Override
+    public java.util.List<Long> commit(java.util.List<io.weft.api.datastore.Write> writes) throws DatastoreException {
+        return store.commit(writes);
+    }
+
+    @Override
     public Watch watch(String prefix, long fromRevision, WatchListener listener) throws DatastoreException {
         return store.watch(prefix, fromRevision, listener);
     }

@@ -33,6 +33,7 @@ import io.weft.api.datastore.Snapshot;
 import io.weft.api.datastore.Watch;
 import io.weft.api.datastore.WatchEvent;
 import io.weft.api.datastore.WatchListener;
+import io.weft.api.datastore.Write;
 
 /**
  * A complete {@link Datastore} in memory: one lock orders every write, so revisions are dense and
@@ -235,6 +236,48 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Checks every condition first, then applies the writes in order under one hold of the lock
+     * (readers and watchers never see part of the batch), then waits for one flush. Each write
+     * gets its own revision; the journal keeps them in order, so a crash keeps a prefix.
+     */
+    @Override
+    public List<Long> commit(List<Write> writes) throws DatastoreException {
+        List<Long> revisions = new ArrayList<>(writes.size());
+        lock.lock();
+        try {
+            checkOpen();
+            Set<String> keys = new HashSet<>();
+            for (Write w : writes) {
+                if (!keys.add(w.key())) {
+                    throw new IllegalArgumentException("a commit writes each key once; " + w.key() + " appears twice");
+                }
+                validateKey(w.key());
+                KeyValue existing = data.get(w.key());
+                if (w.type() == Write.Type.CREATE) {
+                    if (existing != null) {
+                        throw new KeyExistsException(existing);
+                    }
+                } else if (existing == null) {
+                    throw new KeyNotFoundException(w.key());
+                } else if (existing.modRevision() != w.expectedModRevision()) {
+                    throw new RevisionConflictException(existing, w.expectedModRevision());
+                }
+            }
+            for (Write w : writes) {
+                KeyValue existing = data.get(w.key());
+                revisions.add(switch (w.type()) {
+                    case CREATE -> writeLocked(w.key(), w.value(), NO_LEASE, null).modRevision();
+                    case UPDATE -> writeLocked(w.key(), w.value(), existing.leaseId(), existing).modRevision();
+                    case DELETE -> deleteLocked(existing);
+                });
+            }
+        } finally {
+            lock.unlock();
+        }
+        return durable(revisions);
     }
 
     /**

@@ -34,6 +34,7 @@ import io.weft.api.datastore.RevisionConflictException;
 import io.weft.api.datastore.Snapshot;
 import io.weft.api.datastore.Watch;
 import io.weft.api.datastore.WatchEvent;
+import io.weft.api.datastore.Write;
 
 /**
  * The {@link Datastore} contract as its Javadoc states it, runnable against any provider: a
@@ -187,6 +188,41 @@ public abstract class DatastoreContractTest {
         assertEquals(v2, e.current());
         assertEquals(Optional.of(v2), store.get("/k"));
         assertEquals(2, store.revision());
+    }
+
+    @Test
+    void aCommitAppliesEveryWriteOrNoneAtAll() throws Exception {
+        KeyValue block = store.create("/b", bytes("b1"), Datastore.NO_LEASE);
+        KeyValue old = store.create("/old", bytes("o"), Datastore.NO_LEASE);
+        long before = store.revision();
+
+        List<Long> revisions = store.commit(List.of(Write.create("/h", bytes("h1")),
+                Write.update("/b", bytes("b2"), block.modRevision()), Write.delete("/old", old.modRevision())));
+
+        assertEquals(3, revisions.size());
+        assertTrue(revisions.get(0) > before && revisions.get(1) >= revisions.get(0)
+                && revisions.get(2) >= revisions.get(1), "revisions " + revisions + " after " + before);
+        assertEquals(revisions.get(2), store.revision());
+        assertEquals(revisions.get(0), store.get("/h").orElseThrow().modRevision());
+        assertEquals(revisions.get(1), store.get("/b").orElseThrow().modRevision());
+        assertEquals("b2", valueOf("/b"));
+        assertEquals(Optional.empty(), store.get("/old"));
+
+        // any failed condition: nothing written, no revision taken, the first failure thrown
+        long at = store.revision();
+        KeyValue b2 = store.get("/b").orElseThrow();
+        RevisionConflictException stale = assertThrows(RevisionConflictException.class, () -> store.commit(List.of(
+                Write.create("/h2", bytes("x")), Write.update("/b", bytes("lost"), block.modRevision()))));
+        assertEquals(b2, stale.current());
+        KeyExistsException exists = assertThrows(KeyExistsException.class, () -> store.commit(List.of(
+                Write.create("/h", bytes("again")), Write.update("/b", bytes("lost"), b2.modRevision()))));
+        assertEquals("/h", exists.existing().key());
+        assertThrows(KeyNotFoundException.class, () -> store.commit(List.of(
+                Write.update("/b", bytes("lost"), b2.modRevision()), Write.delete("/gone", 1))));
+        assertEquals(at, store.revision());
+        assertEquals(Optional.empty(), store.get("/h2"));
+        assertEquals("b2", valueOf("/b"));
+        assertEquals("h1", valueOf("/h"));
     }
 
     @Test
