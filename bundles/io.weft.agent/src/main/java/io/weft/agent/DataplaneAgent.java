@@ -145,7 +145,10 @@ public class DataplaneAgent implements StatusContributor {
     }
 
     @Deactivate
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         loop.execute(() -> {
             watches.forEach(Watch::close);
@@ -276,7 +279,9 @@ public class DataplaneAgent implements StatusContributor {
                 if (!e.deleted()) {
                     return;
                 }
-                if (e.subject() instanceof Neighbour n && n.isPermanent() && n.device() != null
+                // a deletion notice carries the entry's new state (not PERMANENT any more), so
+                // any deletion on a device whose permanent entries we own is worth a look
+                if (e.subject() instanceof Neighbour n && n.device() != null
                         && (n.device().equals("vxlan.calico") || n.device().startsWith(settings.workloadPrefix()))) {
                     requestRepair();
                 } else if (e.subject() instanceof FdbEntry f && "vxlan.calico".equals(f.device())) {
@@ -313,11 +318,12 @@ public class DataplaneAgent implements StatusContributor {
                 }
             }
             tearDownUnused(desired.targets().keySet(), errors);
+            // proxy ARP before the route: a pod must find its gateway as soon as it is routable
+            configureInterfaces(desired.workloadInterfaces(), full);
             tunnelsProgrammed = !reconciled.isEmpty();
             RouteReconciler.Outcome outcome = full ? routes.resync(wanted) : routes.apply(wanted);
             errors.addAll(outcome.errors());
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
-            configureInterfaces(desired.workloadInterfaces(), full);
             long micros = (System.nanoTime() - started) / 1000;
             report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
                     desired.problems());

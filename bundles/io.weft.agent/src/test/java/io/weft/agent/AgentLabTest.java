@@ -1,0 +1,286 @@
+package io.weft.agent;
+
+import static io.weft.agent.Lab.agentRoutes;
+import static io.weft.agent.Lab.await;
+import static io.weft.agent.Lab.ip;
+import static io.weft.agent.Lab.lines;
+import static io.weft.agent.Lab.pings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.weft.api.model.EncapsulationMode;
+import io.weft.api.net.Cidr;
+import io.weft.api.status.Health;
+
+/**
+ * The seeds' experiments with real kernels: three nodes (n1 and n2 on subnet A, n3 behind the
+ * router on subnet B), an agent per node, pods on every node. Asserts the routes each node's
+ * kernel shows, line by line as {@code ip route} prints them, and that pods ping each other.
+ */
+class AgentLabTest {
+
+    private static final Duration NO_PERIODIC_RESYNC = Duration.ofMinutes(10);
+    private Cluster cluster;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = new Cluster("wag");
+        cluster.node("n1", "a", "11");
+        cluster.node("n2", "a", "12");
+        cluster.node("n3", "b", "13");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String block(String address) {
+        return new Cidr(Cidr.parseAddress(address), 26).toString();
+    }
+
+    private static String local(Cluster.Pod p) {
+        return p.ip() + " dev " + p.hostIf() + " proto 80 scope link";
+    }
+
+    private static List<String> sorted(String... lines) {
+        return Stream.of(lines).sorted().toList();
+    }
+
+    private void pingAll(List<Cluster.Pod> pods) {
+        List<String> failed = new ArrayList<>();
+        for (Cluster.Pod from : pods) {
+            for (Cluster.Pod to : pods) {
+                if (from != to && !pings(from.ns(), to.ip())) {
+                    failed.add(from.name() + " -> " + to.name() + " (" + to.ip() + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), failed, "pod pairs that could not ping");
+    }
+
+    private long vxlanTx(String node) {
+        String out = ip(cluster.ns(node), "-s", "link", "show", "vxlan.calico");
+        List<String> l = lines(out);
+        for (int i = 0; i < l.size(); i++) {
+            if (l.get(i).trim().startsWith("TX:")) {
+                return Long.parseLong(l.get(i + 1).trim().split("\\s+")[1]);
+            }
+        }
+        throw new AssertionError("no TX counters in " + out);
+    }
+
+    @Test
+    void vxlanAlwaysRoutesEveryRemoteBlockThroughTheTunnelAndPodsPing() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        String t3 = cluster.vxlanTunnel("n3");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod b = cluster.pod("n1", "pod-b");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        Cluster.Pod d = cluster.pod("n3", "pod-d");
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.agent(n, NO_PERIODIC_RESYNC);
+        }
+
+        // worker1 in seed 001's VXLAN section: blackhole for its own block, /32s to its pods,
+        // "<block> via <remote tunnel IP> dev vxlan.calico onlink" for every other node
+        await(10_000, sorted(
+                "blackhole " + block(t1) + " proto 80",
+                local(a), local(b),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink",
+                block(t3) + " via " + t3 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
+        await(10_000, sorted(
+                "blackhole " + block(t3) + " proto 80", local(d),
+                block(t1) + " via " + t1 + " dev vxlan.calico proto 80 onlink",
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n3")));
+        String dev = ip(cluster.ns("n1"), "-d", "link", "show", "vxlan.calico");
+        assertTrue(dev.contains("mtu 1450") && dev.contains("vxlan id 4096 local 10.0.0.11 dev eth0")
+                && dev.contains("dstport 4789"), dev);
+        assertTrue(lines(ip(cluster.ns("n1"), "addr", "show", "dev", "vxlan.calico")).stream()
+                .anyMatch(l -> l.trim().startsWith("inet " + t1 + "/32")));
+        assertEquals("1", Lab.run("ip", "netns", "exec", cluster.ns("n1"), "cat",
+                "/proc/sys/net/ipv4/conf/" + a.hostIf() + "/proxy_arp").trim());
+        // permanent ARP for the local pods
+        assertTrue(ip(cluster.ns("n1"), "neigh", "show", "dev", a.hostIf()).contains(a.ip() + " lladdr " + a.mac()
+                + " PERMANENT"));
+
+        long before = vxlanTx("n1");
+        pingAll(List.of(a, b, c, d));
+        // n1 -> n2 is the same subnet, and Always still encapsulates it
+        assertTrue(pings(a.ns(), c.ip()));
+        assertTrue(vxlanTx("n1") > before, "pings from n1 went through vxlan.calico");
+
+        Health health = cluster.agentOf("n1").status().health();
+        assertEquals(Health.UP, health, cluster.agentOf("n1").status().toString());
+    }
+
+    @Test
+    void vxlanCrossSubnetKeepsSameSubnetTrafficPlain() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.CROSS_SUBNET, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        String t3 = cluster.vxlanTunnel("n3");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        Cluster.Pod d = cluster.pod("n3", "pod-d");
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.agent(n, NO_PERIODIC_RESYNC);
+        }
+        // the seed's worker1: "10.244.42.0/24 via 10.0.0.22 dev enp0s3 proto 80 onlink" for the
+        // node next door, the tunnel for the node behind the router
+        await(10_000, sorted(
+                "blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via 10.0.0.12 dev eth0 proto 80 onlink",
+                block(t3) + " via " + t3 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
+        await(10_000, sorted(
+                "blackhole " + block(t3) + " proto 80", local(d),
+                block(t1) + " via " + t1 + " dev vxlan.calico proto 80 onlink",
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n3")));
+        await(10_000, true, () -> agentRoutes(cluster.ns("n2")).size() == 4);
+
+        pingAll(List.of(a, c, d));
+        long before = vxlanTx("n1");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(pings(a.ns(), c.ip()));
+        }
+        assertEquals(before, vxlanTx("n1"), "same-subnet pings must not be encapsulated under CrossSubnet");
+        assertTrue(pings(a.ns(), d.ip()));
+        assertTrue(vxlanTx("n1") > before, "cross-subnet pings must be encapsulated");
+    }
+
+    @Test
+    void noEncapsulationRoutesSameSubnetNodesDirectlyAndLeavesOtherSubnetsToBgp() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        Cluster.Pod d = cluster.pod("n3", "pod-d");
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.agent(n, NO_PERIODIC_RESYNC);
+        }
+        await(10_000, sorted(
+                "blackhole " + block(a.ip()) + " proto 80", local(a),
+                block(c.ip()) + " via 10.0.0.12 dev eth0 proto 80"), () -> agentRoutes(cluster.ns("n1")));
+        await(10_000, sorted("blackhole " + block(d.ip()) + " proto 80", local(d)), () -> agentRoutes(cluster.ns("n3")));
+        assertTrue(pings(a.ns(), c.ip()));
+        assertTrue(pings(c.ns(), a.ip()));
+        assertFalse(pings(a.ns(), d.ip()), "n3 is behind a router: without BGP or encapsulation it is unreachable");
+        assertEquals("", ip(cluster.ns("n1"), "link", "show", "type", "vxlan").trim(), "no tunnel device without a tunnel pool");
+    }
+
+    @Test
+    void driftIsRepairedOnNotificationAndStrangersAreLeftAlone() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        DataplaneAgent n1 = cluster.agent("n1", NO_PERIODIC_RESYNC);
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        String ns = cluster.ns("n1");
+        List<String> converged = sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink");
+        await(10_000, converged, () -> agentRoutes(ns));
+        // someone else's routes, including one inside the pool, are never touched
+        ip(ns, "route", "add", "10.244.250.0/24", "via", "10.0.0.1", "proto", "static");
+        ip(ns, "route", "add", "192.0.2.0/24", "via", "10.0.0.1");
+
+        ip(ns, "route", "del", block(t2), "dev", "vxlan.calico");
+        long routeRepair = await(2_000, converged, () -> agentRoutes(ns));
+
+        String mac2 = io.weft.encap.vxlan.VxlanMac.forNode("n2");
+        Lab.run("bridge", "-n", ns, "fdb", "del", mac2, "dev", "vxlan.calico");
+        await(2_000, true, () -> Lab.run("bridge", "-n", ns, "fdb", "show", "dev", "vxlan.calico")
+                .contains(mac2 + " dst 10.0.0.12 self permanent"));
+
+        ip(ns, "neigh", "del", a.ip(), "dev", a.hostIf());
+        await(2_000, true, () -> ip(ns, "neigh", "show", "dev", a.hostIf()).contains(a.ip() + " lladdr " + a.mac()
+                + " PERMANENT"));
+
+        ip(ns, "link", "del", "vxlan.calico");
+        long deviceRepair = await(3_000, converged, () -> agentRoutes(ns));
+        assertTrue(pings(a.ns(), c.ip()), "traffic flows again after the device came back");
+
+        // a stale route with our protocol (a leftover) goes at the next resync; the timer is
+        // 10 minutes here, so ask for the resync the timer would run
+        ip(ns, "route", "add", "10.244.251.0/26", "via", "10.0.0.1", "proto", "80");
+        n1.requestSync(true);
+        await(2_000, converged, () -> agentRoutes(ns));
+        List<String> all = lines(ip(ns, "route", "show"));
+        assertTrue(all.contains("10.244.250.0/24 via 10.0.0.1 dev eth0 proto static"), all.toString());
+        assertTrue(all.contains("192.0.2.0/24 via 10.0.0.1 dev eth0"), all.toString());
+        System.out.printf("drift repaired: route in %d ms, vxlan device in %d ms%n", routeRepair, deviceRepair);
+    }
+
+    @Test
+    void endpointsAndPoolModeChangesReconvergeWithoutRestart() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        cluster.agent("n1", NO_PERIODIC_RESYNC);
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        String ns = cluster.ns("n1");
+        await(10_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(ns));
+
+        // a second pod appears, then goes
+        Cluster.Pod b = cluster.pod("n1", "pod-b");
+        await(5_000, true, () -> agentRoutes(ns).contains(local(b)));
+        assertTrue(pings(b.ns(), c.ip()));
+        cluster.store.delete(io.weft.api.model.ResourceKind.WORKLOAD_ENDPOINT, "default", b.endpoint());
+        await(5_000, false, () -> agentRoutes(ns).contains(local(b)));
+
+        // the pool goes from VXLAN to no encapsulation: plain routes, the tunnel device removed
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
+        await(5_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via 10.0.0.12 dev eth0 proto 80"), () -> agentRoutes(ns));
+        await(5_000, "", () -> ip(ns, "link", "show", "type", "vxlan").trim());
+        assertTrue(pings(a.ns(), c.ip()));
+    }
+
+    @Test
+    void missingProviderIsReportedAndTheRestKeepsWorking() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        cluster.pod("n2", "pod-c");
+        // only the no-encapsulation provider is installed on n1
+        DataplaneAgent n1 = cluster.agent("n1", NO_PERIODIC_RESYNC, new io.weft.encap.none.PlainRoutingProvider());
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        String ns = cluster.ns("n1");
+        await(10_000, sorted("blackhole " + block(t1) + " proto 80", local(a)), () -> agentRoutes(ns));
+        await(5_000, Health.DEGRADED, () -> n1.status().health());
+        assertEquals("missing encapsulation provider(s) vxlan: install feature(s) weft-encap-vxlan",
+                n1.status().message());
+        await(5_000, "1 remote blocks need it; install feature weft-encap-vxlan",
+                () -> n1.status().details().get("missingProvider.vxlan"));
+
+        // installing it at runtime converges the node without a restart
+        io.weft.encap.vxlan.VxlanProvider vxlan = new io.weft.encap.vxlan.VxlanProvider(io.weft.netlink.Netns.named(ns));
+        try {
+            n1.bindProvider(vxlan);
+            await(5_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                    block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(ns));
+            await(5_000, Health.UP, () -> n1.status().health());
+        } finally {
+            n1.close();
+            vxlan.close();
+        }
+    }
+}
