@@ -23,6 +23,7 @@ import io.weft.api.datastore.Snapshot;
 import io.weft.api.datastore.Watch;
 import io.weft.api.datastore.WatchEvent;
 import io.weft.api.datastore.WatchListener;
+import io.weft.api.datastore.Write;
 import io.weft.api.model.ObjectMeta;
 import io.weft.api.model.Resource;
 import io.weft.api.model.ResourceKind;
@@ -31,6 +32,7 @@ import io.weft.api.resource.InvalidResourceException;
 import io.weft.api.resource.ResourceCodec;
 import io.weft.api.resource.ResourceListener;
 import io.weft.api.resource.ResourceStore;
+import io.weft.api.resource.ResourceWrite;
 
 /**
  * Typed resources over whichever datastore and codec are bound. Keys are
@@ -190,6 +192,83 @@ public class DatastoreResourceStore implements ResourceStore {
         R written = kind.withMetadata(stored, merged.withResourceVersion(Long.toString(kv.modRevision())));
         decoded.put(key, kv.modRevision(), bytes, written);
         return written;
+    }
+
+    /**
+     * One datastore commit. An update keeps the uid and creation time the resource carries (it
+     * was read from the store) instead of reading the stored one again: a batch costs one round
+     * trip. Updates and deletes need a resourceVersion.
+     */
+    @Override
+    public List<Resource> commit(List<ResourceWrite> writes) throws DatastoreException, InvalidResourceException {
+        List<Write> kvWrites = new ArrayList<>(writes.size());
+        List<Resource> stored = new ArrayList<>(writes.size());
+        List<byte[]> values = new ArrayList<>(writes.size());
+        ResourceCodec codec = codec();
+        for (ResourceWrite w : writes) {
+            Resource r = w.resource();
+            ObjectMeta meta = r.metadata();
+            String key = key(r.kind(), meta.namespace(), meta.name());
+            switch (w.type()) {
+                case CREATE -> {
+                    Resource valid = validated(r);
+                    Resource s = withMetadata(valid, valid.metadata().withResourceVersion(null).withCreation(
+                            meta.uid() == null ? UUID.randomUUID().toString() : meta.uid(),
+                            Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+                    byte[] bytes = codec.toStoredBytes(s);
+                    kvWrites.add(Write.create(key, bytes));
+                    stored.add(s);
+                    values.add(bytes);
+                }
+                case UPDATE -> {
+                    long expected = requiredRevision(r);
+                    Resource valid = validated(r);
+                    Resource s = withMetadata(valid, valid.metadata().withResourceVersion(null));
+                    byte[] bytes = codec.toStoredBytes(s);
+                    kvWrites.add(Write.update(key, bytes, expected));
+                    stored.add(s);
+                    values.add(bytes);
+                }
+                case DELETE -> {
+                    kvWrites.add(Write.delete(key, requiredRevision(r)));
+                    stored.add(r);
+                    values.add(null);
+                }
+                default -> throw new IllegalArgumentException(w.type().toString());
+            }
+        }
+        List<Long> revisions;
+        try {
+            revisions = datastore().commit(kvWrites);
+        } catch (KeyExistsException e) {
+            throw new KeyExistsException(e.existing(), "resource already exists at " + e.existing().key());
+        }
+        List<Resource> out = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            Resource s = stored.get(i);
+            Resource written = withMetadata(s, s.metadata().withResourceVersion(Long.toString(revisions.get(i))));
+            if (values.get(i) != null) {
+                decoded.put(kvWrites.get(i).key(), revisions.get(i), values.get(i), written);
+            } else {
+                decoded.forget(kvWrites.get(i).key());
+            }
+            out.add(written);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends Resource> R withMetadata(R resource, ObjectMeta meta) {
+        return ((ResourceKind<R>) resource.kind()).withMetadata(resource, meta);
+    }
+
+    private static long requiredRevision(Resource r) throws InvalidResourceException {
+        String rv = r.metadata().resourceVersion();
+        if (rv == null || rv.isEmpty()) {
+            throw new InvalidResourceException(List.of(r.kind().kind() + " \"" + r.metadata().name()
+                    + "\": metadata.resourceVersion is required to update or delete it in a commit; read it first"));
+        }
+        return parseRevision(r.kind(), r.metadata());
     }
 
     private static long parseRevision(ResourceKind<?> kind, ObjectMeta meta) throws InvalidResourceException {

@@ -58,6 +58,31 @@ class DecodedResourcesTest {
     }
 
     @Test
+    void aCommitWritesAllOrNothingAndReturnsTheNewVersions() throws Exception {
+        DatastoreResourceStore store = new DatastoreResourceStore(datastore, new JacksonResourceCodec(), Clock.systemUTC());
+        IPAMBlock b = store.create(block(0));
+        io.weft.api.model.IPAMHandle h = new io.weft.api.model.IPAMHandle(ObjectMeta.named("h"),
+                new io.weft.api.model.IPAMHandleSpec("h", Map.of("10.0.0.0/30", 1), false));
+        List<io.weft.api.model.Resource> written = store.commit(List.of(
+                io.weft.api.resource.ResourceWrite.create(h), io.weft.api.resource.ResourceWrite.update(
+                        b.withSpec(block(1).spec()))));
+        assertEquals(written.get(0), store.get(ResourceKind.IPAM_HANDLE, null, "h").orElseThrow());
+        assertEquals(written.get(1), store.get(ResourceKind.IPAM_BLOCK, null, "10-0-0-0-30").orElseThrow());
+
+        // the block at its old version: nothing of the batch is written
+        io.weft.api.model.IPAMHandle h2 = new io.weft.api.model.IPAMHandle(ObjectMeta.named("h2"), h.spec());
+        org.junit.jupiter.api.Assertions.assertThrows(io.weft.api.datastore.RevisionConflictException.class,
+                () -> store.commit(List.of(io.weft.api.resource.ResourceWrite.create(h2),
+                        io.weft.api.resource.ResourceWrite.update(b))));
+        assertEquals(java.util.Optional.empty(), store.get(ResourceKind.IPAM_HANDLE, null, "h2"));
+        org.junit.jupiter.api.Assertions.assertThrows(io.weft.api.resource.InvalidResourceException.class,
+                () -> store.commit(List.of(io.weft.api.resource.ResourceWrite.delete(h))),
+                "a delete needs the version it was read at");
+        store.commit(List.of(io.weft.api.resource.ResourceWrite.delete(written.get(0))));
+        assertEquals(java.util.Optional.empty(), store.get(ResourceKind.IPAM_HANDLE, null, "h"));
+    }
+
+    @Test
     void stayBoundedAndIgnoreAnEntryWhoseBytesDiffer() {
         DecodedResources cache = new DecodedResources(3);
         IPAMBlock b = block(0);

@@ -236,6 +236,18 @@ public class BlockIpam implements IpamService {
                     return sorted(released);
                 }
                 IPAMHandle h = current.get();
+                if (h.spec().block().size() == 1) {
+                    // the usual pod: one block, released and the handle deleted in one commit
+                    List<InetAddress> freed = blocks.releaseOnlyBlockAndHandle(
+                            Cidr.parse(h.spec().block().keySet().iterator().next()), h);
+                    if (freed != null) {
+                        released.addAll(freed);
+                        LOG.debug("released handle {}: {}", handleId, released);
+                        return sorted(released);
+                    }
+                    Backoff.pause(attempt); // the handle changed meanwhile: read it again
+                    continue;
+                }
                 for (String block : h.spec().block().keySet()) {
                     released.addAll(blocks.releaseHandle(Cidr.parse(block), handleId));
                 }

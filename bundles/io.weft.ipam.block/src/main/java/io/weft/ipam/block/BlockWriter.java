@@ -10,14 +10,17 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 import io.weft.api.datastore.DatastoreException;
+import io.weft.api.datastore.KeyExistsException;
 import io.weft.api.datastore.KeyNotFoundException;
 import io.weft.api.datastore.RevisionConflictException;
 import io.weft.api.ipam.IpamException;
 import io.weft.api.model.IPAMBlock;
+import io.weft.api.model.IPAMHandle;
 import io.weft.api.model.ResourceKind;
 import io.weft.api.net.Cidr;
 import io.weft.api.resource.InvalidResourceException;
 import io.weft.api.resource.ResourceStore;
+import io.weft.api.resource.ResourceWrite;
 
 /**
  * Every change to an IPAMBlock: read, change a {@link BlockState} copy, write back with
@@ -66,9 +69,29 @@ final class BlockWriter {
             if (ordinals.isEmpty()) {
                 return List.of();
             }
+            IPAMBlock written = current.get().withSpec(state.toSpec());
+            if (handles.firstUse(handleId)) {
+                // a new pod's handle and the block in one commit: one round trip and one flush.
+                // The handle comes first, so a store that keeps a prefix after a crash keeps
+                // at most a handle claiming more than the block holds, which repair corrects.
+                try {
+                    store.commit(List.of(ResourceWrite.create(HandleBook.newHandle(handleId, block.toString(),
+                            ordinals.size())), ResourceWrite.update(written)));
+                    return addresses(state, ordinals);
+                } catch (KeyExistsException e) {
+                    if (!e.existing().key().endsWith("/" + handleId)) {
+                        throw e;
+                    }
+                    // the handle exists (a retried CNI ADD, a second address): count it up below
+                } catch (RevisionConflictException | KeyNotFoundException e) {
+                    handles.forgetFirstUse(handleId); // nothing was written: the next attempt may commit both
+                    Backoff.pause(attempt);
+                    continue;
+                }
+            }
             handles.increment(handleId, block.toString(), ordinals.size());
             try {
-                store.update(current.get().withSpec(state.toSpec()));
+                store.update(written);
             } catch (RevisionConflictException | KeyNotFoundException e) {
                 handles.decrement(handleId, Map.of(block.toString(), ordinals.size()));
                 Backoff.pause(attempt);
@@ -79,6 +102,56 @@ final class BlockWriter {
                 out.add(state.address(ordinal));
             }
             return out;
+        }
+        throw conflict(block);
+    }
+
+    private static List<InetAddress> addresses(BlockState state, List<Integer> ordinals) {
+        List<InetAddress> out = new ArrayList<>(ordinals.size());
+        for (int ordinal : ordinals) {
+            out.add(state.address(ordinal));
+        }
+        return out;
+    }
+
+    /**
+     * Releases everything handle {@code h} (as read) holds in {@code block}, its only block, and
+     * deletes the handle, in one commit: the block first, so a prefix kept after a crash is a
+     * handle claiming more than the block holds, as with separate writes.
+     *
+     * @return the freed addresses, or null when the handle changed since it was read (read it again)
+     */
+    List<InetAddress> releaseOnlyBlockAndHandle(Cidr block, IPAMHandle h)
+            throws DatastoreException, InvalidResourceException, IpamException {
+        String handleId = h.metadata().name();
+        for (int attempt = 0; attempt < Backoff.MAX_ATTEMPTS; attempt++) {
+            Optional<IPAMBlock> current = read(block);
+            List<ResourceWrite> writes = new ArrayList<>(2);
+            List<InetAddress> freed = List.of();
+            if (current.isPresent()) {
+                BlockState state = BlockState.of(current.get().spec());
+                List<Integer> ordinals = state.ordinalsOf(h.spec().handleID() == null ? handleId : h.spec().handleID());
+                if (!ordinals.isEmpty()) {
+                    state.release(ordinals);
+                    writes.add(ResourceWrite.update(current.get().withSpec(state.toSpec())));
+                    freed = addresses(state, ordinals);
+                }
+            }
+            writes.add(ResourceWrite.delete(h));
+            try {
+                store.commit(writes);
+                return freed;
+            } catch (RevisionConflictException e) {
+                if (e.current().key().endsWith("/" + handleId)) {
+                    return null;
+                }
+                Backoff.pause(attempt);
+            } catch (KeyNotFoundException e) {
+                if (e.key().endsWith("/" + handleId)) {
+                    return null;
+                }
+                Backoff.pause(attempt);
+            }
         }
         throw conflict(block);
     }

@@ -49,6 +49,23 @@ final class HandleBook {
         return store.get(ResourceKind.IPAM_HANDLE, null, handleId);
     }
 
+    /**
+     * True the first time this book sees {@code handleId}: the caller may create the handle
+     * together with its block write; {@link #increment} then only updates.
+     */
+    boolean firstUse(String handleId) {
+        return createTried.add(handleId);
+    }
+
+    /** The caller's combined write did not happen: the next {@link #firstUse} may try again. */
+    void forgetFirstUse(String handleId) {
+        createTried.remove(handleId);
+    }
+
+    static IPAMHandle newHandle(String handleId, String block, int count) {
+        return new IPAMHandle(ObjectMeta.named(handleId), new IPAMHandleSpec(handleId, Map.of(block, count), false));
+    }
+
     /** Adds {@code count} addresses in {@code block} to the handle, creating it if needed. */
     void increment(String handleId, String block, int count)
             throws DatastoreException, InvalidResourceException, IpamException {

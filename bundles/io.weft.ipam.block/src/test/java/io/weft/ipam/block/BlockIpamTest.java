@@ -136,6 +136,10 @@ class BlockIpamTest {
                 new Class<?>[] {ResourceStore.class}, (proxy, method, args) -> {
                     Object first = args[0];
                     calls.add(method.getName() + " " + (first instanceof ResourceKind<?> k ? k.kind()
+                            : first instanceof List<?> writes ? writes.stream().map(w -> {
+                                io.weft.api.resource.ResourceWrite rw = (io.weft.api.resource.ResourceWrite) w;
+                                return rw.type().name().toLowerCase() + " " + rw.resource().kind().kind();
+                            }).toList().toString()
                             : ((io.weft.api.model.Resource) first).kind().kind()));
                     try {
                         return method.invoke(store, args);
@@ -150,9 +154,14 @@ class BlockIpamTest {
 
         node.assign(AssignRequest.podIpv4("k8s-pod-network.p2", "n1", Map.of()));
 
-        // the settings come from watches; the node's remembered block is read: no list of every
-        // node's affinities or blocks, and the new pod's handle is created without being read first
-        assertEquals(List.of("get IPAMBlock", "create IPAMHandle", "update IPAMBlock"), calls);
+        // the settings come from watches; the node's remembered block is read (no list of every
+        // node's affinities or blocks), then the new pod's handle and the block are one commit
+        assertEquals(List.of("get IPAMBlock", "commit [create IPAMHandle, update IPAMBlock]"), calls);
+
+        calls.clear();
+        node.releaseHandle("k8s-pod-network.p2");
+        assertEquals(List.of("get IPAMHandle", "get IPAMBlock", "commit [update IPAMBlock, delete IPAMHandle]"),
+                calls);
     }
 
     @Test

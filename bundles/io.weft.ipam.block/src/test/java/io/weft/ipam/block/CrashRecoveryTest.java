@@ -111,7 +111,7 @@ class CrashRecoveryTest {
     }
 
     @ParameterizedTest(name = "crash before write {0} of a release")
-    @ValueSource(ints = {1, 2, 3})
+    @ValueSource(ints = {1, 2})
     void crashDuringRelease(int crashAt) throws Exception {
         BlockIpam ipam = new BlockIpam(store);
         InetAddress a = ipam.assign(pod("a", "n1")).ipv4().get(0);
@@ -120,7 +120,8 @@ class CrashRecoveryTest {
         CrashingStore dying = new CrashingStore(store, crashAt);
         assertThrows(CrashingStore.SimulatedCrash.class,
                 () -> new BlockIpam(dying).releaseHandle("k8s-pod-network.a"));
-        assertEquals(List.of("update IPAMBlock", "update IPAMHandle", "delete IPAMHandle").get(crashAt - 1),
+        // one commit (block, then handle) that a journaling store may cut after its first write
+        assertEquals(List.of("update IPAMBlock", "delete IPAMHandle").get(crashAt - 1),
                 dying.crashedAt().substring(0, dying.crashedAt().lastIndexOf(' ')));
         IpamCheck left = IpamCheck.run(store);
         assertEquals(crashAt > 1, !left.clean(), () -> left.toString());
