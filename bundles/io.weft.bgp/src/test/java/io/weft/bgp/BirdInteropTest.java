@@ -114,4 +114,171 @@ class BirdInteropTest {
         assertEquals(0, weft.peer("Global_10.213.1.2").orElseThrow().advertised());
         assertTrue(bird.cmd("show", "protocols", "weft").contains("Established"));
     }
+
+    @Test
+    void ibgpIpv4AndIpv6() throws Exception {
+        BgpLab.Link link = lab.link("ibgp", 213 * 256 + 2);
+        String statics = "protocol static routes4 { ipv4; route 10.98.1.0/24 blackhole; }\n"
+                + "protocol static routes6 { ipv6; route fd10:98::/48 blackhole; }\n";
+        String v4 = birdPeer("weft4", "10.213.2.2", 64512, "10.213.2.1", 64512, "",
+                "  ipv4 { import all; export where proto = \"routes4\"; next hop self; };\n");
+        String v6 = birdPeer("weft6", "fd00:d502::2", 64512, "fd00:d502::1", 64512, "",
+                "  ipv6 { import all; export where proto = \"routes6\"; next hop self; };\n");
+        BgpLab.Bird bird = lab.bird(link, "ibgp", birdConfig("10.213.2.2", statics + v4 + v6));
+
+        weft = BgpSpeaker.start(weftConfig(link, 64512));
+        weft.addPeer(PeerConfig.of("Mesh_10.213.2.2", link.nsV4(), 64512).withFamilies(true, false));
+        weft.addPeer(PeerConfig.of("Mesh_fd00:d502::2", link.nsV6(), 64512).withFamilies(false, true));
+        weft.originate(Cidr.parse("10.244.2.0/26"));
+        weft.originate(Cidr.parse("fd20:244::/64"));
+        awaitEstablished("Mesh_10.213.2.2");
+        awaitEstablished("Mesh_fd00:d502::2");
+
+        await(WAIT, () -> weftRoute("10.98.1.0/24").isPresent() && weftRoute("fd10:98::/48").isPresent(),
+                () -> "Weft's RIB: " + weft.routes());
+        Route r4 = weftRoute("10.98.1.0/24").orElseThrow();
+        assertEquals("10.213.2.2", r4.nextHops().get(0).gateway().getHostAddress());
+        assertEquals("", r4.attributes().get("as_path"));
+        assertEquals("100", r4.attributes().get("local_pref"));
+        Route r6 = weftRoute("fd10:98::/48").orElseThrow();
+        assertEquals("fd00:d502:0:0:0:0:0:2", r6.nextHops().get(0).gateway().getHostAddress());
+
+        await(WAIT, () -> bird.cmd("show", "route").contains("fd20:244::/64")
+                && bird.cmd("show", "route").contains("10.244.2.0/26"), () -> bird.cmd("show", "route", "all"));
+        String all4 = bird.cmd("show", "route", "all", "10.244.2.0/26");
+        assertTrue(all4.contains("BGP.local_pref: 100"), all4);
+        assertTrue(all4.contains("BGP.next_hop: 10.213.2.1"), all4);
+        assertTrue(all4.contains("[i]"), all4);
+        String all6 = bird.cmd("show", "route", "all", "fd20:244::/64");
+        assertTrue(all6.contains("BGP.next_hop: fd00:d502::1"), all6);
+        assertTrue(all6.contains("via fd00:d502::1 on eth0"), all6);
+
+        weft.withdraw(Cidr.parse("fd20:244::/64"));
+        await(WAIT, () -> !bird.cmd("show", "route").contains("fd20:244::/64"), () -> bird.cmd("show", "route"));
+        bird.reconfigure(birdConfig("10.213.2.2", "protocol static routes4 { ipv4; }\n"
+                + "protocol static routes6 { ipv6; }\n" + v4 + v6));
+        await(WAIT, () -> weftRoute("fd10:98::/48").isEmpty() && weftRoute("10.98.1.0/24").isEmpty(),
+                () -> "still in Weft: " + weft.routes());
+    }
+
+    @Test
+    void routeReflectorForBirdClients() throws Exception {
+        BgpLab.Link a = lab.link("rra", 213 * 256 + 3);
+        BgpLab.Link b = lab.link("rrb", 213 * 256 + 4);
+        String channel = "  ipv4 { import all; export where proto = \"st_out\"; next hop self; };\n";
+        String igp = "protocol static st_igp { ipv4; route 10.213.0.0/16 via %s; }\n";
+        BgpLab.Bird birdA = lab.bird(a, "rra", birdConfig("10.213.3.2",
+                "protocol static st_out { ipv4; route 10.97.1.0/24 blackhole; }\n" + igp.formatted("10.213.3.1")
+                        + birdPeer("reflector", "10.213.3.2", 64512, "10.213.3.1", 64512, "", channel)));
+        BgpLab.Bird birdB = lab.bird(b, "rrb", birdConfig("10.213.4.2",
+                "protocol static st_out { ipv4; route 10.97.2.0/24 blackhole; }\n" + igp.formatted("10.213.4.1")
+                        + birdPeer("reflector", "10.213.4.2", 64512, "10.213.4.1", 64512, "", channel)));
+
+        weft = BgpSpeaker.start(weftConfig(a, 64512).withClusterId(BgpLab.addr("1.1.1.1")));
+        weft.addPeer(PeerConfig.of("Node_10.213.3.2", a.nsV4(), 64512).withRouteReflectorClient(true).withFamilies(true, false));
+        weft.addPeer(PeerConfig.of("Node_10.213.4.2", b.nsV4(), 64512).withRouteReflectorClient(true).withFamilies(true, false));
+        weft.originate(Cidr.parse("10.244.3.0/26"));
+        awaitEstablished("Node_10.213.3.2");
+        awaitEstablished("Node_10.213.4.2");
+
+        await(WAIT, () -> birdB.cmd("show", "route").contains("10.97.1.0/24")
+                && birdA.cmd("show", "route").contains("10.97.2.0/24"), () -> birdB.cmd("show", "route", "all"));
+        String reflected = birdB.cmd("show", "route", "all", "10.97.1.0/24");
+        assertTrue(reflected.contains("BGP.originator_id: 10.213.3.2"), reflected);
+        assertTrue(reflected.contains("BGP.cluster_list: 1.1.1.1"), reflected);
+        assertTrue(reflected.contains("BGP.next_hop: 10.213.3.2"), reflected);
+        String own = birdA.cmd("show", "route", "all", "10.244.3.0/26");
+        assertTrue(own.contains("BGP.next_hop: 10.213.3.1"), own);
+        assertFalse(own.contains("originator_id"), own);
+        // A's own route is not reflected back to A
+        assertFalse(birdA.cmd("show", "route", "protocol", "reflector").contains("10.97.1.0/24"));
+        assertEquals(2, weft.peer("Node_10.213.4.2").orElseThrow().advertised());
+
+        // a client withdraws: the other client loses it
+        birdA.reconfigure(birdConfig("10.213.3.2", "protocol static st_out { ipv4; }\n" + igp.formatted("10.213.3.1")
+                + birdPeer("reflector", "10.213.3.2", 64512, "10.213.3.1", 64512, "", channel)));
+        await(WAIT, () -> !birdB.cmd("show", "route").contains("10.97.1.0/24"), () -> birdB.cmd("show", "route"));
+    }
+
+    @Test
+    void ecmpFromTwoExternalPeers() throws Exception {
+        BgpLab.Link a = lab.link("ecmpa", 213 * 256 + 5);
+        BgpLab.Link b = lab.link("ecmpb", 213 * 256 + 6);
+        String routes = "protocol static st_out { ipv4; route 10.95.1.0/24 blackhole; }\n";
+        String channel = "  ipv4 { import all; export where proto = \"st_out\"; };\n";
+        lab.bird(a, "ecmpa", birdConfig("10.213.5.2", routes + birdPeer("w", "10.213.5.2", 65005, "10.213.5.1", 65001, "", channel)));
+        lab.bird(b, "ecmpb", birdConfig("10.213.6.2", routes + birdPeer("w", "10.213.6.2", 65006, "10.213.6.1", 65001, "", channel)));
+        weft = BgpSpeaker.start(weftConfig(a, 65001));
+        weft.addPeer(PeerConfig.of("Global_10.213.5.2", a.nsV4(), 65005).withFamilies(true, false));
+        weft.addPeer(PeerConfig.of("Global_10.213.6.2", b.nsV4(), 65006).withFamilies(true, false));
+        await(WAIT, () -> weftRoute("10.95.1.0/24").map(r -> r.nextHops().size() == 2).orElse(false),
+                () -> "Weft's RIB: " + weft.routes());
+        List<String> hops = weftRoute("10.95.1.0/24").orElseThrow().nextHops().stream()
+                .map(h -> h.gateway().getHostAddress()).sorted().toList();
+        assertEquals(List.of("10.213.5.2", "10.213.6.2"), hops);
+        weft.removePeer("Global_10.213.5.2");
+        await(WAIT, () -> weftRoute("10.95.1.0/24").map(r -> r.nextHops().size() == 1).orElse(false),
+                () -> "Weft's RIB: " + weft.routes());
+    }
+
+    @Test
+    void md5PasswordMatchAndMismatch() throws Exception {
+        BgpLab.Link a = lab.link("md5a", 213 * 256 + 7);
+        BgpLab.Link b = lab.link("md5b", 213 * 256 + 8);
+        String channel = "  ipv4 { import all; export none; };\n";
+        lab.bird(a, "md5a", birdConfig("10.213.7.2", birdPeer("w", "10.213.7.2", 65007, "10.213.7.1", 65001,
+                "  password \"s3cret-a\";\n", channel)));
+        BgpLab.Bird wrong = lab.bird(b, "md5b", birdConfig("10.213.8.2", birdPeer("w", "10.213.8.2", 65008, "10.213.8.1",
+                65001, "  password \"what-bird-thinks\";\n", channel)));
+        weft = BgpSpeaker.start(weftConfig(a, 65001));
+        weft.addPeer(PeerConfig.of("Global_10.213.7.2", a.nsV4(), 65007).withPassword("s3cret-a").withFamilies(true, false));
+        weft.addPeer(PeerConfig.of("Global_10.213.8.2", b.nsV4(), 65008).withPassword("not-the-same").withFamilies(true, false));
+        awaitEstablished("Global_10.213.7.2");
+        Thread.sleep(4000); // several connect retries on both sides
+        assertFalse(weft.peer("Global_10.213.8.2").orElseThrow().state() == PeerState.ESTABLISHED);
+        assertFalse(wrong.cmd("show", "protocols", "w").contains("Established"));
+        // the password is never shown
+        assertFalse(weft.peers().toString().contains("not-the-same"));
+        assertFalse(PeerConfig.of("x", a.nsV4(), 1).withPassword("s3cret-a").toString().contains("s3cret"));
+    }
+
+    @Test
+    void gracefulRestartBothWays() throws Exception {
+        BgpLab.Link link = lab.link("gr", 213 * 256 + 9);
+        String peer = birdPeer("w", "10.213.9.2", 65009, "10.213.9.1", 65001,
+                "  graceful restart on; graceful restart time 60;\n",
+                "  ipv4 { import all; export where proto = \"st_out\"; };\n");
+        BgpLab.Bird bird = lab.bird(link, "gr", birdConfig("10.213.9.2",
+                "protocol static st_out { ipv4; route 10.96.1.0/24 blackhole; }\n" + peer));
+        weft = BgpSpeaker.start(weftConfig(link, 65001));
+        PeerConfig p = PeerConfig.of("Global_10.213.9.2", link.nsV4(), 65009).withFamilies(true, false);
+        weft.addPeer(p);
+        weft.originate(Cidr.parse("10.244.9.0/26"));
+        awaitEstablished("Global_10.213.9.2");
+        await(WAIT, () -> weftRoute("10.96.1.0/24").isPresent() && bird.cmd("show", "route").contains("10.244.9.0/26"),
+                () -> weft.routes() + "\n" + bird.cmd("show", "route"));
+
+        // BIRD crashes: Weft (helper) keeps its route while it is away and after it is back
+        bird.crashAndRestart();
+        await(WAIT, () -> weft.peer("Global_10.213.9.2").orElseThrow().state() != PeerState.ESTABLISHED
+                || !bird.cmd("show", "protocols", "w").isEmpty(), () -> "session never dropped");
+        assertTrue(weftRoute("10.96.1.0/24").isPresent(), "stale route kept during the peer's restart");
+        awaitEstablished("Global_10.213.9.2");
+        await(WAIT, () -> bird.cmd("show", "route").contains("10.244.9.0/26"), () -> bird.cmd("show", "route"));
+        assertTrue(weftRoute("10.96.1.0/24").isPresent(), "route present after End-of-RIB");
+
+        // Weft crashes: BIRD (helper) keeps Weft's route until Weft is back, which says it restarted
+        weft.abort();
+        Thread.sleep(1500);
+        String during = bird.cmd("show", "route", "all", "10.244.9.0/26");
+        assertTrue(during.contains("10.244.9.0/26"), "BIRD keeps the route while Weft restarts: " + during);
+        assertTrue(during.contains("stale") || bird.cmd("show", "protocols", "all", "w").contains("restart"), during);
+        weft = BgpSpeaker.start(weftConfig(link, 65001).withGracefulRestart(Duration.ofSeconds(120), true));
+        weft.addPeer(p);
+        weft.originate(Cidr.parse("10.244.9.0/26"));
+        awaitEstablished("Global_10.213.9.2");
+        await(WAIT, () -> !bird.cmd("show", "route", "all", "10.244.9.0/26").contains("stale")
+                && bird.cmd("show", "route").contains("10.244.9.0/26"), () -> bird.cmd("show", "route", "all"));
+        assertTrue(bird.cmd("show", "protocols", "w").contains("Established"));
+    }
 }
