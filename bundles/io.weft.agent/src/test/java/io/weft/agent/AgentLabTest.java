@@ -283,4 +283,45 @@ class AgentLabTest {
             vxlan.close();
         }
     }
+
+    @Test
+    void restartAdoptsTheKernelStateWithoutFlappingAnything() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        DataplaneAgent first = cluster.agent("n1", NO_PERIODIC_RESYNC);
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        String ns = cluster.ns("n1");
+        List<String> converged = sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink");
+        await(10_000, converged, () -> agentRoutes(ns));
+
+        List<io.weft.netlink.Subscription.Event> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.weft.netlink.Subscription watch = io.weft.netlink.Subscription.open(io.weft.netlink.Netns.named(ns),
+                java.util.EnumSet.of(io.weft.netlink.Subscription.Kind.ROUTE, io.weft.netlink.Subscription.Kind.NEIGHBOUR,
+                        io.weft.netlink.Subscription.Kind.LINK), changes::add)) {
+            first.close();
+            assertTrue(pings(a.ns(), c.ip()), "pods keep forwarding while the agent is down");
+            Thread.sleep(200);
+            changes.clear(); // the pings' own ARP traffic; from here on only the new agent acts
+            DataplaneAgent second = cluster.agent("n1", NO_PERIODIC_RESYNC);
+            await(10_000, true, () -> second.report().passes() >= 1);
+            assertEquals(Health.UP, second.status().health(), second.status().toString());
+            assertEquals(converged, agentRoutes(ns));
+            Thread.sleep(200); // let any late notification arrive
+            List<String> flaps = changes.stream().filter(e -> switch (e.kind()) {
+                case ROUTE -> ((io.weft.netlink.Route) e.subject()).protocol() == 80;
+                // ARP on the underlay refreshes by itself while pings run; ours are on these devices
+                case NEIGHBOUR -> e.subject() instanceof io.weft.netlink.Neighbour n && n.device() != null
+                        && (n.device().equals("vxlan.calico") || n.device().startsWith("cali"))
+                        || e.subject() instanceof io.weft.netlink.FdbEntry;
+                case LINK -> !((io.weft.netlink.Link) e.subject()).name().startsWith("cali");
+                default -> true;
+            }).map(Object::toString).toList();
+            assertEquals(List.of(), flaps, "the restarted agent changed nothing that was already right");
+        }
+        assertTrue(pings(a.ns(), c.ip()));
+    }
 }
