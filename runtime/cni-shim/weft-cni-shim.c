@@ -289,11 +289,9 @@ int main(void) {
 
     struct buffer req = {0};
     build_request(&req, &in);
-    if (write_all(fd, req.data, req.len) < 0) {
-        snprintf(details, sizeof details, "sending the request to %s failed: %s; %s", path,
-                 strerror(errno), HOW_TO_START);
-        fail_unreachable(&in, details);
-    }
+    /* A server may answer before reading everything (a request over its size limit gets an
+     * error at once): when sending fails, a complete reply already sent still wins. */
+    int send_errno = write_all(fd, req.data, req.len) < 0 ? errno : 0;
     free(req.data);
     shutdown(fd, SHUT_WR);
 
@@ -304,6 +302,11 @@ int main(void) {
      * half-written result on stdout in front of the error. */
     unsigned char be[4];
     ssize_t r = read_fully(fd, be, 4);
+    if (r != 4 && send_errno) {
+        snprintf(details, sizeof details, "sending the request to %s failed: %s; %s", path,
+                 strerror(send_errno), HOW_TO_START);
+        fail_unreachable(&in, details);
+    }
     if (r != 4) {
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             snprintf(details, sizeof details, "no reply from %s within %d s; %s", path,
@@ -323,6 +326,10 @@ int main(void) {
     struct buffer out = {0}, err = {0};
     if (read_field(fd, path, "stdout", &out, details, sizeof details) < 0 ||
         read_field(fd, path, "stderr", &err, details, sizeof details) < 0) {
+        if (send_errno) {
+            snprintf(details, sizeof details, "sending the request to %s failed: %s; %s", path,
+                     strerror(send_errno), HOW_TO_START);
+        }
         fail_unreachable(&in, details);
     }
     close(fd);

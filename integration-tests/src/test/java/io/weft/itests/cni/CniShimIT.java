@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.After;
 import org.junit.BeforeClass;
@@ -259,6 +260,47 @@ public class CniShimIT {
         assertEquals("{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"Weft node runtime is not reachable\","
                 + "\"details\":\"" + socket() + " closed the connection before its reply was complete (stdout cut short); "
                 + "the node runtime may have stopped: " + HOW_TO_START + "\"}\n", run.out());
+    }
+
+    @Test
+    public void anAnswerSentBeforeTheRequestWasReadStillReachesTheCaller() throws Exception {
+        // a server refusing an oversize request may answer and close without reading it all
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket()));
+        ServerSocketChannel listening = server;
+        String error = "{\"cniVersion\":\"1.0.0\",\"code\":6,\"msg\":\"request too large\"}";
+        CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+            try (SocketChannel connection = listening.accept()) {
+                connection.read(ByteBuffer.allocate(8)); // magic and envCount, nothing more
+                byte[] out = error.getBytes(StandardCharsets.UTF_8);
+                connection.write(ByteBuffer.allocate(12 + out.length).putInt(6).putInt(out.length).put(out).putInt(0).flip());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Run run = runShim(new byte[8 << 20], "CNI_COMMAND", "ADD", "WEFT_CNI_SOCKET", socket().toString());
+        answered.get(10, TimeUnit.SECONDS);
+        assertEquals(run.out() + run.stderr(), 6, run.exitCode());
+        assertEquals(error, run.out());
+    }
+
+    @Test
+    public void serverGoneWhileSendingIsTryAgainLater() throws Exception {
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket()));
+        ServerSocketChannel listening = server;
+        CompletableFuture.runAsync(() -> {
+            try (SocketChannel connection = listening.accept()) {
+                connection.read(ByteBuffer.allocate(8));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Run run = runShim(new byte[8 << 20], "CNI_COMMAND", "ADD", "WEFT_CNI_SOCKET", socket().toString());
+        assertEquals(11, run.exitCode());
+        assertTrue(run.out(), run.out().matches("\\{\"cniVersion\":\"1.1.0\",\"code\":11,\"msg\":\"Weft node runtime is not reachable\","
+                + "\"details\":\"sending the request to " + Pattern.quote(socket().toString())
+                + " failed: (Broken pipe|Connection reset by peer); " + Pattern.quote(HOW_TO_START) + "\"\\}\n"));
     }
 
     @Test
