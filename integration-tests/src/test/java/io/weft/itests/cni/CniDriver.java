@@ -150,13 +150,14 @@ public final class CniDriver {
         return out;
     }
 
-    static boolean onPath(String program) {
+    /** Whether an executable of that name is on the PATH (for loud skips). */
+    public static boolean onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         return Arrays.stream(path.split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
     }
 
     /** Runs a process to completion, collecting stdout and stderr concurrently (no pipe stalls). */
-    static Outcome exec(ProcessBuilder builder, long timeout, TimeUnit unit) {
+    public static Outcome exec(ProcessBuilder builder, long timeout, TimeUnit unit) {
         try {
             Process process = builder.start();
             process.getOutputStream().close();
