@@ -70,6 +70,7 @@ public class BlockIpam implements IpamService {
     /** Calls take the read side; {@link #repair} the write side, so it never sees this node's own writes half-done. */
     private final ReadWriteLock repairLock = new ReentrantReadWriteLock();
     private final IpamRepair repairs = new IpamRepair();
+    private final BlockReleaser releaser = new BlockReleaser(System::nanoTime);
     /** Each node's blocks as of its last full assignment pass, for the store they were read from. */
     private volatile HeldBlocks heldBlocks = new HeldBlocks(null);
     /** Pools, IPAMConfig and reservations from watches, created on the first assignment. */
@@ -329,6 +330,26 @@ public class BlockIpam implements IpamService {
             }
             return IpamCheck.run(s);
         });
+    }
+
+    // ---- block release
+
+    /**
+     * Releases node-affine blocks that have stayed empty, unchanged, for {@code grace} across
+     * calls of this instance (the first call only notes them, unless {@code grace} is zero).
+     * Safe while nodes allocate: each release is compare-and-swap at the revision seen empty.
+     */
+    public List<Cidr> releaseEmptyBlocks(Duration grace) throws IpamException {
+        return call("release empty blocks", false, s -> releaser.releaseEmpty(s, grace));
+    }
+
+    /**
+     * Cleans up after a deleted node: its empty blocks are released with their affinities at
+     * once; blocks still holding addresses are kept (returned, and listed by {@code ipam check}).
+     */
+    public BlockReleaser.NodeRelease releaseNodeBlocks(String node) throws IpamException {
+        requireName("node", node);
+        return call("release the blocks of node " + node, false, s -> releaser.releaseNode(s, node));
     }
 
     // ---- internals
