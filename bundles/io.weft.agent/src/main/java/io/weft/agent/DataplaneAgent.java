@@ -407,24 +407,37 @@ public class DataplaneAgent implements StatusContributor {
     /** Host side of each pod veth: proxy ARP answers the pod's 169.254.1.1 gateway, forwarding on. */
     private void configureInterfaces(Set<String> interfaces, boolean full) {
         configuredInterfaces.retainAll(interfaces);
-        for (String name : interfaces) {
-            if (!full && configuredInterfaces.contains(name)) {
-                continue;
-            }
-            try {
-                ensureSysctl("net/ipv4/conf/" + name + "/proxy_arp", "1");
-                ensureSysctl("net/ipv4/neigh/" + name + "/proxy_delay", "0");
-                ensureSysctl("net/ipv4/conf/" + name + "/forwarding", "1");
-                configuredInterfaces.add(name);
-            } catch (NetlinkException e) {
-                // the veth is not there yet; the LINK notification brings us back
-            }
+        List<String> todo = interfaces.stream().filter(n -> full || !configuredInterfaces.contains(n)).toList();
+        if (todo.isEmpty()) {
+            return;
+        }
+        try {
+            // one trip into the namespace for all of them: entering it costs a thread each time
+            List<String> done = settings.netns().call(() -> {
+                List<String> ok = new ArrayList<>();
+                for (String name : todo) {
+                    try {
+                        ensureSysctl("net/ipv4/conf/" + name + "/proxy_arp", "1");
+                        ensureSysctl("net/ipv4/neigh/" + name + "/proxy_delay", "0");
+                        ensureSysctl("net/ipv4/conf/" + name + "/forwarding", "1");
+                        ok.add(name);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // the veth is not there yet; the LINK notification brings us back
+                    }
+                }
+                return ok;
+            });
+            configuredInterfaces.addAll(done);
+        } catch (NetlinkException e) {
+            LOG.warn("node {}: cannot set workload interface sysctls: {}", settings.nodeName(), e.getMessage());
         }
     }
 
-    private void ensureSysctl(String key, String value) throws NetlinkException {
-        if (!value.equals(Sysctl.read(settings.netns(), key))) {
-            Sysctl.write(settings.netns(), key, value);
+    /** Writes a sysctl only when it differs; runs on a thread inside the agent's namespace. */
+    private static void ensureSysctl(String key, String value) throws IOException {
+        java.nio.file.Path file = java.nio.file.Path.of("/proc/sys", key);
+        if (!value.equals(java.nio.file.Files.readString(file).trim())) {
+            java.nio.file.Files.writeString(file, value);
         }
     }
 
