@@ -31,6 +31,8 @@
 #define FORWARDED_PREFIX "CNI_"
 /* ADD may wait on IPAM (datastore round trips, block claims); DEL on a slow netns teardown. */
 #define REPLY_TIMEOUT_SECONDS 300
+#define SECONDS_TEXT_(n) #n
+#define SECONDS_TEXT(n) SECONDS_TEXT_(n)
 /* A reply field larger than this is not a CNI result but a broken peer; refuse to allocate it. */
 #define MAX_REPLY_FIELD (64u * 1024u * 1024u)
 #define EXIT_TRY_AGAIN 11
@@ -188,6 +190,13 @@ static void fail_unreachable(const struct buffer *in, const char *details) {
     exit(EXIT_TRY_AGAIN);
 }
 
+/* strerror for a failed send; a send timeout shows up as EAGAIN, which says nothing useful. */
+static const char *send_error(int e) {
+    return (e == EAGAIN || e == EWOULDBLOCK)
+               ? "the runtime read nothing for " SECONDS_TEXT(REPLY_TIMEOUT_SECONDS) " s"
+               : strerror(e);
+}
+
 static const char HOW_TO_START[] =
     "start the node (systemctl start weft, or bin/karaf) or set " SOCKET_ENV;
 
@@ -287,6 +296,11 @@ int main(void) {
         fail_unreachable(&in, details);
     }
 
+    /* Neither side of the exchange may hang a pod start forever on a stuck runtime. */
+    struct timeval timeout = {.tv_sec = REPLY_TIMEOUT_SECONDS};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+
     struct buffer req = {0};
     build_request(&req, &in);
     /* A server may answer before reading everything (a request over its size limit gets an
@@ -295,16 +309,13 @@ int main(void) {
     free(req.data);
     shutdown(fd, SHUT_WR);
 
-    struct timeval timeout = {.tv_sec = REPLY_TIMEOUT_SECONDS};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-
     /* The whole reply is read before anything is printed, so a cut-short reply never leaves a
      * half-written result on stdout in front of the error. */
     unsigned char be[4];
     ssize_t r = read_fully(fd, be, 4);
     if (r != 4 && send_errno) {
         snprintf(details, sizeof details, "sending the request to %s failed: %s; %s", path,
-                 strerror(send_errno), HOW_TO_START);
+                 send_error(send_errno), HOW_TO_START);
         fail_unreachable(&in, details);
     }
     if (r != 4) {
@@ -328,7 +339,7 @@ int main(void) {
         read_field(fd, path, "stderr", &err, details, sizeof details) < 0) {
         if (send_errno) {
             snprintf(details, sizeof details, "sending the request to %s failed: %s; %s", path,
-                     strerror(send_errno), HOW_TO_START);
+                     send_error(send_errno), HOW_TO_START);
         }
         fail_unreachable(&in, details);
     }
