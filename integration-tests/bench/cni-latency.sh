@@ -91,7 +91,7 @@ start_weft() {
   fi
   local jar="$root/runtime/target/weft-node.jar"
   [ -f "$jar" ] || { weft_why="$jar is missing (mvn install -DskipTests)"; return; }
-  unzip -l "$jar" | grep -q 'io\.weft\.cni' \
+  { unzip -l "$jar" 2>/dev/null || jar tf "$jar"; } | grep -q 'io\.weft\.cni-' \
     || { weft_why="the lean runtime $jar has no io.weft.cni bundle yet"; return; }
   command -v java >/dev/null || { weft_why="java is missing"; return; }
   local node="$work/node"
