@@ -89,6 +89,7 @@ public class DataplaneAgent implements StatusContributor {
     private RtNetlink netlink;
     private RouteReconciler routes;
     private WorkloadArpReconciler arp;
+    private NatOutgoingReconciler nat;
     private Subscription subscription;
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
@@ -207,6 +208,7 @@ public class DataplaneAgent implements StatusContributor {
                 netlink = RtNetlink.open(settings.netns());
                 routes = new RouteReconciler(netlink, settings.routeProtocol());
                 arp = new WorkloadArpReconciler(netlink, settings.workloadPrefix());
+                nat = new NatOutgoingReconciler(settings.netns());
             }
             identity = detectIdentity();
             NodeResourceUpdater.ensure(store, identity);
@@ -324,6 +326,7 @@ public class DataplaneAgent implements StatusContributor {
             RouteReconciler.Outcome outcome = full ? routes.resync(wanted) : routes.apply(wanted);
             errors.addAll(outcome.errors());
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
+            errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
             long micros = (System.nanoTime() - started) / 1000;
             report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
                     desired.problems());

@@ -132,7 +132,20 @@ public final class DataplaneCalculator {
             blocks.sort(Comparator.comparing(RemoteBlock::block));
             targets.put(e.getKey(), new EncapsulationTarget(localNode(me, myNode, e.getKey()), blocks));
         }
-        return new DesiredDataplane(routes, neighbours, interfaces, targets, problems);
+        List<Cidr> allPools = new ArrayList<>();
+        List<Cidr> natPools = new ArrayList<>();
+        for (IPPool p : pools) {
+            Cidr cidr = p.spec().parsedCidr();
+            if (cidr.isIpv4()) {
+                allPools.add(cidr);
+                if (p.spec().natOutgoing()) {
+                    natPools.add(cidr);
+                }
+            }
+        }
+        allPools.sort(null);
+        natPools.sort(null);
+        return new DesiredDataplane(routes, neighbours, interfaces, targets, problems, allPools, natPools);
     }
 
     /** A provider's route as the agent programs it: main table, the agent's protocol. */

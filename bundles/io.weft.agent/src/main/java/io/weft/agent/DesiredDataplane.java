@@ -20,9 +20,12 @@ import io.weft.netlink.Route;
  * @param targets            per encapsulation some pool uses: this node and the remote blocks it
  *                           must reach through it
  * @param problems           resources that cannot be programmed, with the reason
+ * @param allPools           every IPv4 pool (natOutgoing leaves traffic to these alone)
+ * @param natOutgoingPools   IPv4 pools with {@code natOutgoing: true}
  */
 public record DesiredDataplane(Map<Cidr, Route> routes, List<Neighbour> workloadNeighbours,
-        Set<String> workloadInterfaces, Map<Encapsulation, EncapsulationTarget> targets, List<String> problems) {
+        Set<String> workloadInterfaces, Map<Encapsulation, EncapsulationTarget> targets, List<String> problems,
+        List<Cidr> allPools, List<Cidr> natOutgoingPools) {
 
     public DesiredDataplane {
         routes = Map.copyOf(routes);
@@ -30,5 +33,7 @@ public record DesiredDataplane(Map<Cidr, Route> routes, List<Neighbour> workload
         workloadInterfaces = Set.copyOf(workloadInterfaces);
         targets = Map.copyOf(targets);
         problems = List.copyOf(problems);
+        allPools = List.copyOf(allPools);
+        natOutgoingPools = List.copyOf(natOutgoingPools);
     }
 }

@@ -324,4 +324,24 @@ class AgentLabTest {
         }
         assertTrue(pings(a.ns(), c.ip()));
     }
+
+    @Test
+    void natOutgoingLetsPodsReachTheOutsideAndOnlyWhenAsked() throws Exception {
+        String ext = cluster.external();
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.CROSS_SUBNET, null, true);
+        cluster.vxlanTunnel("n1");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        cluster.agent("n1", NO_PERIODIC_RESYNC);
+        String ns = cluster.ns("n1");
+        await(10_000, true, () -> agentRoutes(ns).contains(local(a)));
+        await(5_000, true, () -> Lab.exec("ip", "netns", "exec", ns, "nft", "list", "table", "ip", "weft").out()
+                .contains("ip saddr @nat-outgoing-pools ip daddr != @all-pools masquerade"));
+        assertTrue(pings(a.ns(), "203.0.113.10"), "with natOutgoing the pod reaches the outside host");
+
+        // the same pool without natOutgoing: the outside host cannot answer a pod address
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.CROSS_SUBNET, null, false);
+        await(5_000, 1, () -> Lab.exec("ip", "netns", "exec", ns, "nft", "list", "table", "ip", "weft").exit());
+        assertFalse(pings(a.ns(), "203.0.113.10"), "without natOutgoing the pod address is not routable outside");
+        assertTrue(pings(ns, "203.0.113.10"), "the node itself still reaches the outside host");
+    }
 }

@@ -73,6 +73,22 @@ final class Cluster implements AutoCloseable {
         return router;
     }
 
+    /**
+     * A host outside the cluster (203.0.113.10) behind the router. It knows the node subnets
+     * through its default route but nothing of the pod addresses, like a server on the internet:
+     * only masqueraded pod traffic gets answers.
+     */
+    String external() {
+        String ns = lab.netns("ext");
+        ip(router, "link", "add", "ext", "type", "veth", "peer", "name", "eth0", "netns", ns);
+        ip(router, "link", "set", "ext", "up");
+        ip(router, "addr", "add", "203.0.113.1/24", "dev", "ext");
+        ip(ns, "link", "set", "eth0", "up");
+        ip(ns, "addr", "add", "203.0.113.10/24", "dev", "eth0");
+        ip(ns, "route", "add", "10.0.0.0/16", "via", "203.0.113.1");
+        return ns;
+    }
+
     /** Creates a node namespace with {@code eth0} on subnet A ("a") or B ("b") and its Node resource. */
     String node(String name, String subnet, String hostPart) throws Exception {
         String ns = lab.netns(name);
@@ -94,8 +110,13 @@ final class Cluster implements AutoCloseable {
     }
 
     void pool(String name, String cidr, int blockSize, EncapsulationMode vxlan, EncapsulationMode ipip) throws Exception {
-        store.apply(new IPPool(ObjectMeta.named(name), new IPPoolSpec(cidr, blockSize, ipip, vxlan, false, false, false,
-                null, null, null)));
+        pool(name, cidr, blockSize, vxlan, ipip, false);
+    }
+
+    void pool(String name, String cidr, int blockSize, EncapsulationMode vxlan, EncapsulationMode ipip,
+            boolean natOutgoing) throws Exception {
+        store.apply(new IPPool(ObjectMeta.named(name), new IPPoolSpec(cidr, blockSize, ipip, vxlan, natOutgoing, false,
+                false, null, null, null)));
     }
 
     /** IPAM gives the node a VXLAN tunnel address, written to its Node resource as calico/node does. */
