@@ -30,4 +30,9 @@ public @interface AgentConfig {
     @AttributeDefinition(name = "Workload interface prefix",
             description = "Host-side veths of pods start with this prefix (Calico: cali).")
     String workloadInterfacePrefix() default "cali";
+
+    @AttributeDefinition(name = "Host network namespace",
+            description = "A named network namespace (ip netns) to program instead of the runtime's own; for lab "
+                    + "nodes. Empty: the namespace the node runtime runs in.")
+    String hostNetns() default "";
 }

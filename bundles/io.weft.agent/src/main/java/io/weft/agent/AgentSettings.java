@@ -42,7 +42,9 @@ public record AgentSettings(String nodeName, Netns netns, AddressAutodetection a
         if (method == null || method.isBlank()) {
             method = env.getOrDefault("IP_AUTODETECTION_METHOD", "first-found");
         }
-        return new AgentSettings(nodeName(config.nodeName(), env), Netns.current(), AddressAutodetection.parse(method),
+        Netns netns = config.hostNetns() == null || config.hostNetns().isBlank() ? Netns.current()
+                : Netns.named(config.hostNetns().trim());
+        return new AgentSettings(nodeName(config.nodeName(), env), netns, AddressAutodetection.parse(method),
                 Duration.ofSeconds(config.resyncIntervalSeconds()), config.routeProtocol(),
                 config.workloadInterfacePrefix());
     }
