@@ -19,7 +19,6 @@ import io.weft.api.ipam.Assignment.AssignedAddress;
 import io.weft.api.model.ResourceKind;
 import io.weft.api.net.Cidr;
 import io.weft.api.resource.ResourceStore;
-import io.weft.datastore.embedded.EmbeddedDatastore;
 
 /**
  * Blocks go back to the pool: after a grace when a node leaves them empty, at once (when empty)
@@ -29,13 +28,18 @@ class BlockReleaseTest {
 
     @TempDir
     Path dir;
-    private EmbeddedDatastore datastore;
+    private io.weft.api.datastore.Datastore datastore;
     private ResourceStore store;
     private BlockIpam ipam;
 
+    /** The store under test: the embedded one on disk here, etcd in the subclass. */
+    io.weft.api.datastore.Datastore open() throws Exception {
+        return Fixture.embedded(dir);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        datastore = Fixture.embedded(dir);
+        datastore = open();
         store = Fixture.over(datastore);
         store.create(Fixture.pool("default-ipv4", "10.244.0.0/24", 28));
         Fixture.nodes(store, "n1", "n2");
@@ -43,9 +47,9 @@ class BlockReleaseTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         ipam.close();
-        datastore.close();
+        ((AutoCloseable) datastore).close();
     }
 
     private AssignedAddress pod(String name, String node) throws Exception {

@@ -23,7 +23,6 @@ import io.weft.api.model.ResourceKind;
 import io.weft.api.net.Cidr;
 import io.weft.api.resource.ResourceStore;
 import io.weft.core.TunnelAddressAllocator;
-import io.weft.datastore.embedded.EmbeddedDatastore;
 
 /**
  * The node's VXLAN and IPIP tunnel addresses follow the pools, through the real component
@@ -33,7 +32,7 @@ class TunnelAddressTest {
 
     @TempDir
     Path dir;
-    private EmbeddedDatastore datastore;
+    private io.weft.api.datastore.Datastore datastore;
     private ResourceStore store;
     private BlockIpam ipam;
     private TunnelAddressAllocator tunnels;
@@ -44,9 +43,14 @@ class TunnelAddressTest {
                 null, null));
     }
 
+    /** The store under test: the embedded one on disk here, etcd in the subclass. */
+    io.weft.api.datastore.Datastore open() throws Exception {
+        return Fixture.embedded(dir);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        datastore = Fixture.embedded(dir);
+        datastore = open();
         store = Fixture.over(datastore);
         store.create(pool("default-ipv4", "10.244.0.0/16", null, null, null));
         store.create(pool("vxlan", "10.100.0.0/24", null, EncapsulationMode.ALWAYS, null));
@@ -58,10 +62,10 @@ class TunnelAddressTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         tunnels.deactivate();
         ipam.close();
-        datastore.close();
+        ((AutoCloseable) datastore).close();
     }
 
     private Node awaitNode(String what, Predicate<Node> condition) throws Exception {
