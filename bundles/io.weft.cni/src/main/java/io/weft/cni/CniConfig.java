@@ -37,6 +37,11 @@ public @interface CniConfig {
                     + "A network configuration's nodename field overrides it per network.")
     String nodeName() default "";
 
+    @AttributeDefinition(name = "Wait for providers (ms)",
+            description = "While the node starts or a datastore/IPAM provider is being swapped, a request waits this "
+                    + "long for one before answering CNI error 11 (try again later).")
+    int providerWaitMillis() default 10000;
+
     @AttributeDefinition(name = "Host network namespace",
             description = "Named network namespace (ip netns) to treat as the host; empty: the node runtime's own. "
                     + "Lets one machine run several lab nodes.")

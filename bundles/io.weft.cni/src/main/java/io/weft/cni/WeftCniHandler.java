@@ -33,6 +33,7 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
     volatile IpamService ipam;
 
     private final WeftCniPlugin plugin;
+    private final long providerWaitNanos;
 
     @Activate
     public WeftCniHandler(CniConfig config) {
@@ -40,6 +41,7 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
         this.plugin = new WeftCniPlugin(this,
                 new PodWiring(hostNetns.isEmpty() ? Netns.current() : Netns.named(hostNetns)),
                 NodeNames.resolve(config.nodeName(), System.getenv()), config.vethPrefix(), config.mtu());
+        this.providerWaitNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.providerWaitMillis()));
     }
 
     /** For tests and tools: fixed collaborators. */
@@ -47,6 +49,7 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
         this.store = store;
         this.ipam = ipam;
         this.plugin = new WeftCniPlugin(this, new PodWiring(hostNetns), nodeName, "cali", 0);
+        this.providerWaitNanos = 0;
     }
 
     @Override
@@ -56,11 +59,30 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
 
     @Override
     public ResourceStore store() {
-        return store;
+        return awaitProvider(() -> store);
     }
 
     @Override
     public IpamService ipam() {
-        return ipam;
+        return awaitProvider(() -> ipam);
+    }
+
+    /**
+     * The provider, waiting briefly for one while the node starts or a provider is swapped: the
+     * pod start then succeeds instead of failing and being retried by the kubelet seconds later.
+     */
+    private <T> T awaitProvider(java.util.function.Supplier<T> current) {
+        T value = current.get();
+        long deadline = System.nanoTime() + providerWaitNanos;
+        while (value == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            value = current.get();
+        }
+        return value;
     }
 }

@@ -129,6 +129,30 @@ class PodWiringKernelTest {
     }
 
     @Test
+    void dualStackPodsGetA128AndTheHostLinkLocalAsGateway() throws Exception {
+        node.store.create(new io.weft.api.model.IPPool(io.weft.api.model.ObjectMeta.named("default-ipv6-ippool"),
+                new io.weft.api.model.IPPoolSpec("fd00:10::/120", 122, null, null, false, false, false, null, null, null)));
+        String ns = node.sandbox("six");
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\",\"type\":\"weft\","
+                + "\"ipam\":{\"type\":\"weft\",\"assign_ipv4\":\"true\",\"assign_ipv6\":\"true\"}}";
+        CniResponse r = node.call("ADD", "c9six", ns, "six-1", conf);
+        assertEquals(0, r.exitCode(), new String(r.stdout()));
+        JsonNode ips = node.json(r).path("ips");
+        assertEquals(2, ips.size(), ips.toString());
+        String v6 = ips.get(1).path("address").asText();
+        assertTrue(v6.matches("fd00:10::[0-9a-f]+/128"), v6);
+        String v6ip = v6.substring(0, v6.indexOf('/'));
+        assertTrue(ip(ns, "-6", "addr", "show", "eth0").contains("inet6 " + v6), ip(ns, "-6", "addr", "show", "eth0"));
+        assertTrue(lines(ip(ns, "-6", "route", "show")).contains("default via fe80::ecee:eeff:feee:eeee dev eth0 metric 1024 pref medium"),
+                ip(ns, "-6", "route", "show"));
+        String veth = "cali" + PodNames.sha1Hex("default.six-1").substring(0, 11);
+        assertTrue(ip(node.hostNs, "-6", "route", "show").contains(v6ip + " dev " + veth), ip(node.hostNs, "-6", "route", "show"));
+        assertEquals("1", sysctl(node.hostNs, "net.ipv6.conf." + veth + ".proxy_ndp"));
+        assertEquals(0, node.call("DEL", "c9six", ns, "six-1", conf).exitCode());
+        assertTrue(node.ipam.addressesOf("k8s-pod-network.c9six").isEmpty());
+    }
+
+    @Test
     void olderResultVersionsCarryTheAddressFamily() throws Exception {
         String ns = node.sandbox("old");
         CniResponse r = node.call("ADD", "c3cccccccccccccc", ns, "old-1", CniNode.config("0.3.1"));

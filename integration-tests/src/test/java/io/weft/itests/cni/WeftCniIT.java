@@ -84,22 +84,18 @@ public class WeftCniIT {
         socket = dir.resolve("cni.sock");
         Files.writeString(etc.resolve("io.weft.cni.cfg"), "socketPath = " + socket + "\nmtu = 1440\n");
         Files.writeString(etc.resolve("io.weft.admin.cfg"), "path = " + dir.resolve("admin.sock") + "\n");
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", nodeNs, "java", "-Xmx256m", "-XX:+UseSerialGC",
-                "-jar", RUNTIME_JAR.toString());
-        pb.directory(dir.toFile());
-        pb.environment().put("NODENAME", "lab-node-1");
-        pb.environment().put("CALICO_IPV4POOL_CIDR", "10.246.0.0/16");
-        pb.environment().put("CALICO_IPV4POOL_IPIP", "Never");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("runtime.log").toFile());
-        runtime = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(Files.exists(socket) && Files.exists(dir.resolve("admin.sock")) && log().contains("created the default IP pool"))
-                && System.nanoTime() < deadline) {
-            assertTrue("node runtime exited:\n" + log(), runtime.isAlive());
-            Thread.sleep(100);
-        }
-        assertTrue("node runtime did not open " + socket + " and its admin socket in 60 s:\n" + log(),
-                Files.exists(socket) && Files.exists(dir.resolve("admin.sock")));
+        startRuntime();
+        // the Node resource, as the agent (not part of this lean runtime yet) or calico-node would register it
+        Files.writeString(dir.resolve("node.yaml"), """
+                apiVersion: projectcalico.org/v3
+                kind: Node
+                metadata:
+                  name: lab-node-1
+                spec:
+                  bgp:
+                    ipv4Address: 192.168.251.1/24
+                """);
+        weftctl("apply", "-f", dir.resolve("node.yaml").toString());
 
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.createSymbolicLink(bin.resolve("weft"), SHIM);
@@ -111,6 +107,36 @@ public class WeftCniIT {
                   {"type": "bandwidth", "capabilities": {"bandwidth": true}}
                 ]}
                 """);
+    }
+
+    /** Starts (or restarts) the node runtime and waits until it serves CNI and weftctl. */
+    private void startRuntime() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", nodeNs, "java", "-Xmx256m", "-XX:+UseSerialGC",
+                "-jar", RUNTIME_JAR.toString());
+        pb.directory(dir.toFile());
+        pb.environment().put("NODENAME", "lab-node-1");
+        pb.environment().put("CALICO_IPV4POOL_CIDR", "10.246.0.0/16");
+        pb.environment().put("CALICO_IPV4POOL_IPIP", "Never");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("runtime.log").toFile()));
+        boolean firstStart = runtime == null;
+        Files.deleteIfExists(dir.resolve("admin.sock")); // a killed runtime leaves its sockets behind
+        Files.deleteIfExists(socket);
+        runtime = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(socket) && Files.exists(dir.resolve("admin.sock"))
+                && (!firstStart || log().contains("created the default IP pool")))
+                && System.nanoTime() < deadline) {
+            assertTrue("node runtime exited:\n" + log(), runtime.isAlive());
+            Thread.sleep(100);
+        }
+        if (!(Files.exists(socket) && Files.exists(dir.resolve("admin.sock")))) {
+            String threads = CniDriver.exec(new ProcessBuilder("jcmd", Long.toString(runtime.pid()), "Thread.print"),
+                    1, TimeUnit.MINUTES).stdout();
+            throw new AssertionError("node runtime did not open " + socket + " and its admin socket in 60 s:\n" + log()
+                    + "\netc/io.weft.cni.cfg:\n" + Files.readString(dir.resolve("etc/io.weft.cni.cfg"))
+                    + "\netc:\n" + sh("ls", "-la", "--time-style=full-iso", dir.resolve("etc").toString())
+                    + "\nthreads:\n" + threads);
+        }
     }
 
     @After
@@ -191,6 +217,48 @@ public class WeftCniIT {
         assertTrue(ipam, ipam.contains("is not assigned"));
         // DEL again (the runtime retries) is fine
         cni("-k8s-namespace", "default", "-k8s-pod", "web-1", "del", conflist.toString(), "ctr-web-1", pod1.toString());
+    }
+
+    @Test
+    public void killingTheRuntimeMidAddLeavesNothingOnceDelRuns() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        int[] delaysMs = {0, 10, 25, 60, 150};
+        for (int i = 0; i < delaysMs.length; i++) {
+            Path pod = Path.of("/var/run/netns", netns("wcni-k" + i + "-" + pid));
+            String id = "ctr-kill-" + i;
+            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nodeNs, CniDriver.binary().toString(),
+                    "-path", dir.resolve("bin") + ":" + REFERENCE_PLUGINS, "-cache-dir", dir.resolve("cache").toString(),
+                    "-k8s-namespace", "default", "-k8s-pod", "kill-" + i, "add", conflist.toString(), id, pod.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("WEFT_CNI_SOCKET", socket.toString());
+            Process add = pb.start();
+            Thread.sleep(delaysMs[i]);
+            runtime.destroyForcibly(); // SIGKILL: `ip netns exec` execs java, so this is the runtime itself
+            runtime.waitFor();
+            assertTrue("ADD did not end after the runtime died", add.waitFor(60, TimeUnit.SECONDS));
+            startRuntime();
+            // the kubelet never got a result it could use (or did, and the pod is deleted now): DEL
+            cni("-k8s-namespace", "default", "-k8s-pod", "kill-" + i, "del", conflist.toString(), id, pod.toString());
+        }
+        // the next pod's allocation repairs a block claim the kill interrupted (pending affinity); then it goes too
+        Path next = Path.of("/var/run/netns", netns("wcni-next-" + pid));
+        cni("-k8s-namespace", "default", "-k8s-pod", "next", "add", conflist.toString(), "ctr-next", next.toString());
+        cni("-k8s-namespace", "default", "-k8s-pod", "next", "del", conflist.toString(), "ctr-next", next.toString());
+        String links = sh("ip", "-n", nodeNs, "link", "show");
+        assertFalse(links, links.contains("cali"));
+        String routes = sh("ip", "-n", nodeNs, "route", "show");
+        assertFalse(routes, routes.contains("10.246."));
+        String weps = weftctl("get", "workloadendpoints", "--all-namespaces");
+        assertEquals(weps, 1, weps.lines().count()); // the header only
+        String check = weftctl("ipam", "check");
+        assertTrue(check, check.contains("No problems found."));
+        for (int i = 0; i < delaysMs.length; i++) {
+            String handle = weftctl("ipam", "show", "--show-blocks");
+            assertFalse(handle, handle.contains("ctr-kill-" + i));
+        }
+        String usage = weftctl("ipam", "show");
+        assertTrue(usage, usage.lines().anyMatch(l -> l.matches("\\|\\s*IP Pool\\s*\\|\\s*10\\.246\\.0\\.0/16\\s*\\|\\s*65536\\s*\\|\\s*0 \\(0%\\).*")));
     }
 
     @Test
