@@ -39,8 +39,14 @@ final class PrefixTable {
     }
 
     private static int hash(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+        // Locality-preserving on purpose: consecutive prefixes of one length (a peer's table is
+        // mostly that) land in neighbouring slots, so a million inserts walk memory nearly in
+        // order instead of missing the cache on every probe. x ^ x>>>8 ^ x>>>16 ^ x>>>24 is a
+        // bijection that folds every address byte into the low bits; the length and the IPv6
+        // tag are spread by odd multipliers.
+        int x = (int) (key >>> 8);
+        return x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24) ^ ((int) key & 0xFF) * 0x9E3779B9
+                ^ (int) (key >>> 40) * 0x85EBCA6B;
     }
 
     private int slot(long key) {
@@ -96,6 +102,24 @@ final class PrefixTable {
             grow();
         }
         return null;
+    }
+
+    /** Stores only when the key is absent, in one probe; returns whether it stored. */
+    boolean putIfAbsent(long key, Object value, int intValue) {
+        int s = slot(key);
+        if (s >= 0) {
+            return false;
+        }
+        s = -1 - s;
+        keys[s] = key;
+        values[s] = value;
+        if (withInts) {
+            ints[s] = intValue;
+        }
+        if (++size > limit) {
+            grow();
+        }
+        return true;
     }
 
     /** Removes and returns the value, or null when absent. */

@@ -77,9 +77,15 @@ final class Rib {
         if (peer.stale != null) {
             peer.stale.remove(key);
         }
-        if (old != attrs) {
-            decide(key);
+        if (old == attrs) {
+            return true;
         }
+        if (old == null && locRib.putIfAbsent(key, attrs, peer.slot)) {
+            // nobody else has the prefix: it is best without a decision (the bulk of a table load)
+            changed(key, peer.slot);
+            return true;
+        }
+        decide(key);
         return true;
     }
 
@@ -173,9 +179,6 @@ final class Rib {
                 bestSlot = s;
             }
         }
-        if (sinkWanted) {
-            sinkDirty.add(key);
-        }
         if (best == null) {
             if (locRib.remove(key) == null) {
                 return;
@@ -184,16 +187,36 @@ final class Rib {
             int oldSlot = locRib.getInt(key, -1);
             Object old = locRib.put(key, best, bestSlot);
             if (old == best && oldSlot == bestSlot) {
+                if (sinkWanted) { // the best stayed, but its ECMP siblings may have changed
+                    sinkDirty.add(key);
+                    requestFlush();
+                }
                 return;
             }
         }
+        changed(key, bestSlot);
+    }
+
+    /** The best path of {@code key} changed: every session re-evaluates its export. */
+    private void changed(long key, int bestSlot) {
+        if (sinkWanted) {
+            sinkDirty.add(key);
+        }
+        RibPeer[] ps = peers;
+        boolean any = false;
         for (int s = 1; s < ps.length; s++) {
             RibPeer p = ps[s];
             if (p != null && p.established) {
+                if (s == bestSlot && (p.adjRibOut.size() == 0 || !p.adjRibOut.containsKey(key))) {
+                    continue; // its own route, and nothing to take back from it
+                }
                 p.dirty.add(key);
+                any = true;
             }
         }
-        requestFlush();
+        if (any || sinkWanted) {
+            requestFlush();
+        }
     }
 
     void requestFlush() {

@@ -57,6 +57,7 @@ import io.weft.bgp.SpeakerConfig;
  */
 public final class SpeakerCore implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger("io.weft.bgp");
+    private static final int WARMUP_PREFIXES = Integer.getInteger("weft.bgp.warmupPrefixes", 100_000);
 
     final SpeakerConfig config;
     final Prefixes prefixes = new Prefixes();
@@ -83,6 +84,10 @@ public final class SpeakerCore implements AutoCloseable {
 
     /** Binds the listening socket (when a port is configured). */
     public void start() throws InterruptedException {
+        call(() -> {
+            DecoderWarmup.run(WARMUP_PREFIXES);
+            return null;
+        });
         if (config.port() == 0) {
             return;
         }
