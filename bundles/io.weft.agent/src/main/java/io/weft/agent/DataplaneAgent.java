@@ -70,6 +70,12 @@ public class DataplaneAgent implements StatusContributor {
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
     private static final long REPAIR_DELAY_MS = 20;
     private static final long RETRY_DELAY_MS = 2000;
+    /**
+     * How long a tunnel device outlives the last pool that needed it. Other nodes switch modes at
+     * slightly different moments; until they have, their encapsulated packets still arrive here
+     * and need the device to be decapsulated.
+     */
+    static final long TEARDOWN_GRACE_MS = 5000;
 
     private final AgentSettings settings;
     private final ResourceStore store;
@@ -95,6 +101,7 @@ public class DataplaneAgent implements StatusContributor {
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
     private final Map<Encapsulation, EncapsulationProvider> reconciledBy = new EnumMap<>(Encapsulation.class);
     private final Map<Encapsulation, List<Route>> lastProviderRoutes = new EnumMap<>(Encapsulation.class);
+    private final Map<Encapsulation, Long> unneededSince = new EnumMap<>(Encapsulation.class);
     private final Set<String> configuredInterfaces = ConcurrentHashMap.newKeySet();
     private final Set<String> lastProblems = new HashSet<>();
 
@@ -319,12 +326,14 @@ public class DataplaneAgent implements StatusContributor {
                     wanted.putIfAbsent(r.destination(), r);
                 }
             }
-            tearDownUnused(desired.targets().keySet(), errors);
             // proxy ARP before the route: a pod must find its gateway as soon as it is routable
             configureInterfaces(desired.workloadInterfaces(), full);
-            tunnelsProgrammed = !reconciled.isEmpty();
             RouteReconciler.Outcome outcome = full ? routes.resync(wanted) : routes.apply(wanted);
             errors.addAll(outcome.errors());
+            // only now that the new routes replaced the old ones may an unused tunnel go: deleting
+            // its device first would leave remote blocks unrouted for a moment
+            tearDownUnused(desired.targets().keySet(), errors);
+            tunnelsProgrammed = !reconciled.isEmpty();
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
             errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
             long micros = (System.nanoTime() - started) / 1000;
@@ -373,8 +382,19 @@ public class DataplaneAgent implements StatusContributor {
     }
 
     private void tearDownUnused(Set<Encapsulation> needed, List<String> errors) {
+        unneededSince.keySet().retainAll(reconciled.keySet());
         for (Encapsulation e : List.copyOf(reconciled.keySet())) {
             if (needed.contains(e)) {
+                unneededSince.remove(e);
+                continue;
+            }
+            long now = System.nanoTime();
+            Long since = unneededSince.putIfAbsent(e, now);
+            if (since == null) {
+                loop.schedule(() -> requestSync(false), TEARDOWN_GRACE_MS + 10, TimeUnit.MILLISECONDS);
+                continue;
+            }
+            if (now - since < TimeUnit.MILLISECONDS.toNanos(TEARDOWN_GRACE_MS)) {
                 continue;
             }
             EncapsulationProvider provider = providers.get(e);
@@ -385,6 +405,7 @@ public class DataplaneAgent implements StatusContributor {
                 reconciled.remove(e);
                 reconciledBy.remove(e);
                 lastProviderRoutes.remove(e);
+                unneededSince.remove(e);
                 LOG.info("node {}: no pool uses {} any more; removed its device", identity.name(), e.providerName());
             } catch (DataplaneException | RuntimeException ex) {
                 errors.add(ex.getMessage());

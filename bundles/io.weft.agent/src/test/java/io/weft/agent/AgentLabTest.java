@@ -249,7 +249,7 @@ class AgentLabTest {
         cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
         await(5_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
                 block(t2) + " via 10.0.0.12 dev eth0 proto 80"), () -> agentRoutes(ns));
-        await(5_000, "", () -> ip(ns, "link", "show", "type", "vxlan").trim());
+        await(DataplaneAgent.TEARDOWN_GRACE_MS + 5_000, "", () -> ip(ns, "link", "show", "type", "vxlan").trim());
         assertTrue(pings(a.ns(), c.ip()));
     }
 
@@ -343,5 +343,39 @@ class AgentLabTest {
         await(5_000, 1, () -> Lab.exec("ip", "netns", "exec", ns, "nft", "list", "table", "ip", "weft").exit());
         assertFalse(pings(a.ns(), "203.0.113.10"), "without natOutgoing the pod address is not routable outside");
         assertTrue(pings(ns, "203.0.113.10"), "the node itself still reaches the outside host");
+    }
+
+    @Test
+    void switchingAPoolFromVxlanToPlainRoutingLosesNoPingsAtAHundredPerSecond() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        cluster.agent("n1", NO_PERIODIC_RESYNC);
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        await(10_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
+        assertTrue(pings(a.ns(), c.ip()));
+
+        // 300 pings at 100/s; the pool changes mode a second in
+        Process ping = new ProcessBuilder("ip", "netns", "exec", a.ns(), "ping", "-q", "-i", "0.01", "-c", "300",
+                "-W", "1", c.ip()).redirectErrorStream(true).start();
+        Thread.sleep(1000);
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
+        await(5_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via 10.0.0.12 dev eth0 proto 80"), () -> agentRoutes(cluster.ns("n1")));
+        String out = new String(ping.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        ping.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets transmitted, (\\d+) received")
+                .matcher(out);
+        assertTrue(m.find(), out);
+        int sent = Integer.parseInt(m.group(1));
+        int lost = sent - Integer.parseInt(m.group(2));
+        System.out.printf("VXLAN -> no encapsulation under traffic: %d of %d pings lost%n", lost, sent);
+        assertEquals(300, sent, out);
+        assertEquals(0, lost, out);
+        await(DataplaneAgent.TEARDOWN_GRACE_MS + 5_000, "",
+                () -> ip(cluster.ns("n1"), "link", "show", "type", "vxlan").trim());
     }
 }
