@@ -39,6 +39,9 @@ import io.weft.api.encap.EncapsulationTarget;
 import io.weft.api.model.ResourceKind;
 import io.weft.api.net.Cidr;
 import io.weft.api.resource.ResourceStore;
+import io.weft.api.routing.RouteSink;
+import io.weft.api.routing.RouteSource;
+import io.weft.api.routing.RouteUpdate;
 import io.weft.api.status.ComponentStatus;
 import io.weft.api.status.Health;
 import io.weft.api.status.StatusContributor;
@@ -62,9 +65,10 @@ import io.weft.netlink.Sysctl;
  * and go at runtime: while one is missing its remote blocks keep the routes it last gave, and
  * the status says which provider to install.
  */
-@Component(service = StatusContributor.class, configurationPid = AgentConfig.PID, immediate = true)
+@Component(service = {StatusContributor.class, RouteSink.class, RouteSource.class},
+        configurationPid = AgentConfig.PID, immediate = true)
 @Designate(ocd = AgentConfig.class)
-public class DataplaneAgent implements StatusContributor {
+public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
@@ -96,6 +100,10 @@ public class DataplaneAgent implements StatusContributor {
     private RouteReconciler routes;
     private WorkloadArpReconciler arp;
     private NatOutgoingReconciler nat;
+    private RouteReconciler learnedReconciler;
+    private final LearnedRoutes learned = new LearnedRoutes();
+    private final List<RouteSink> exportSinks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private List<Cidr> exported = List.of();
     private Subscription subscription;
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
@@ -216,6 +224,7 @@ public class DataplaneAgent implements StatusContributor {
                 routes = new RouteReconciler(netlink, settings.routeProtocol());
                 arp = new WorkloadArpReconciler(netlink, settings.workloadPrefix());
                 nat = new NatOutgoingReconciler(settings.netns());
+                learnedReconciler = new RouteReconciler(netlink, LearnedRoutes.PROTOCOL);
             }
             identity = detectIdentity();
             NodeResourceUpdater.ensure(store, identity);
@@ -268,8 +277,9 @@ public class DataplaneAgent implements StatusContributor {
         switch (e.kind()) {
             case OVERFLOW -> requestRepair();
             case ROUTE -> {
-                if (e.deleted() && e.subject() instanceof Route r && r.protocol() == settings.routeProtocol()
-                        && r.table() == Route.MAIN_TABLE && routes != null && routes.owns(r.destination())) {
+                if (e.deleted() && e.subject() instanceof Route r && r.table() == Route.MAIN_TABLE && routes != null
+                        && (r.protocol() == settings.routeProtocol() && routes.owns(r.destination())
+                                || r.protocol() == LearnedRoutes.PROTOCOL && learnedReconciler.owns(r.destination()))) {
                     requestRepair();
                 }
             }
@@ -336,6 +346,9 @@ public class DataplaneAgent implements StatusContributor {
             tunnelsProgrammed = !reconciled.isEmpty();
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
             errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
+            Map<Cidr, Route> fromBgp = learned.kernelRoutes(wanted);
+            errors.addAll((full ? learnedReconciler.resync(fromBgp) : learnedReconciler.apply(fromBgp)).errors());
+            export(desired.exported());
             long micros = (System.nanoTime() - started) / 1000;
             report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
                     desired.problems());
@@ -472,6 +485,53 @@ public class DataplaneAgent implements StatusContributor {
             }
         }
         lastProblems.retainAll(problems);
+    }
+
+    // ------------------------------------------------------------------ routing engines
+
+    /** Best paths from a routing engine (the BGP speaker): programmed with protocol bird (12). */
+    @Override
+    public void accept(RouteUpdate update) {
+        learned.accept(update);
+        requestSync(false);
+    }
+
+    @Override
+    public String name() {
+        return "agent";
+    }
+
+    /** Offers this node's affine blocks and borrowed addresses: the full table now, then deltas. */
+    @Override
+    public AutoCloseable subscribe(RouteSink sink) {
+        loop.execute(() -> {
+            exportSinks.add(sink);
+            sink.accept(new RouteUpdate("agent", true, originated(exported), List.of()));
+        });
+        return () -> exportSinks.remove(sink);
+    }
+
+    private void export(List<Cidr> now) {
+        if (now.equals(exported)) {
+            return;
+        }
+        Set<Cidr> before = new HashSet<>(exported);
+        Set<Cidr> after = new HashSet<>(now);
+        List<Cidr> added = now.stream().filter(c -> !before.contains(c)).toList();
+        List<Cidr> removed = exported.stream().filter(c -> !after.contains(c)).toList();
+        exported = now;
+        RouteUpdate delta = new RouteUpdate("agent", false, originated(added), removed);
+        for (RouteSink sink : exportSinks) {
+            try {
+                sink.accept(delta);
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: route export to {} failed: {}", settings.nodeName(), sink, e.toString());
+            }
+        }
+    }
+
+    private static List<io.weft.api.routing.Route> originated(List<Cidr> prefixes) {
+        return prefixes.stream().map(c -> new io.weft.api.routing.Route(c, List.of(), Map.of())).toList();
     }
 
     // ------------------------------------------------------------------ status

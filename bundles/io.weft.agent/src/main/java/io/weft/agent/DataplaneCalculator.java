@@ -73,6 +73,7 @@ public final class DataplaneCalculator {
         pools.sort(Comparator.comparingInt((IPPool p) -> -p.spec().parsedCidr().prefixLength()));
 
         TreeMap<Cidr, String> blockOwner = new TreeMap<>();
+        List<Cidr> exported = new ArrayList<>();
         for (IPAMBlock block : state.blocks()) {
             Cidr cidr;
             try {
@@ -88,6 +89,9 @@ public final class DataplaneCalculator {
             blockOwner.put(cidr, owner);
             if (owner.equals(me.name())) {
                 routes.put(cidr, Route.to(cidr).blackhole().protocol(routeProtocol));
+                if (exportable(pools, cidr)) {
+                    exported.add(cidr);
+                }
             } else if (cidr.isIpv4()) {
                 addRemote(remote, pools, state, cidr, owner, problems);
             }
@@ -114,6 +118,10 @@ public final class DataplaneCalculator {
                     interfaces.add(spec.interfaceName());
                     if (spec.mac() != null && !spec.mac().isBlank() && ip.prefixLength() == ip.addressBits()) {
                         neighbours.add(Neighbour.permanent(spec.interfaceName(), ip.network(), spec.mac()));
+                    }
+                    String owner = ownerOf(blockOwner, ip);
+                    if (owner != null && !owner.equals(me.name()) && exportable(pools, ip)) {
+                        exported.add(ip); // borrowed: the block's owner cannot advertise it for us
                     }
                 } else if (spec.node() != null && ip.isIpv4()) {
                     // borrowed: the address sits in a block affine to another node than the pod's
@@ -145,7 +153,8 @@ public final class DataplaneCalculator {
         }
         allPools.sort(null);
         natPools.sort(null);
-        return new DesiredDataplane(routes, neighbours, interfaces, targets, problems, allPools, natPools);
+        exported.sort(null);
+        return new DesiredDataplane(routes, neighbours, interfaces, targets, problems, allPools, natPools, exported);
     }
 
     /** A provider's route as the agent programs it: main table, the agent's protocol. */
@@ -169,6 +178,16 @@ public final class DataplaneCalculator {
             return pool.effectiveVxlanMode();
         }
         return pool.effectiveIpipMode();
+    }
+
+    /** In a pool that does not keep its routes out of BGP. */
+    private static boolean exportable(List<IPPool> pools, Cidr cidr) {
+        for (IPPool p : pools) {
+            if (p.spec().parsedCidr().contains(cidr)) {
+                return !p.spec().disableBGPExport();
+            }
+        }
+        return false;
     }
 
     private static void addRemote(Map<Encapsulation, List<RemoteBlock>> remote, List<IPPool> pools, ClusterState state,

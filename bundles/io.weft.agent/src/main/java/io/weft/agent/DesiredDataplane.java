@@ -22,10 +22,13 @@ import io.weft.netlink.Route;
  * @param problems           resources that cannot be programmed, with the reason
  * @param allPools           every IPv4 pool (natOutgoing leaves traffic to these alone)
  * @param natOutgoingPools   IPv4 pools with {@code natOutgoing: true}
+ * @param exported           what this node offers to BGP: its affine blocks and the addresses its
+ *                           pods borrowed from other nodes' blocks, except pools with
+ *                           {@code disableBGPExport}; sorted
  */
 public record DesiredDataplane(Map<Cidr, Route> routes, List<Neighbour> workloadNeighbours,
         Set<String> workloadInterfaces, Map<Encapsulation, EncapsulationTarget> targets, List<String> problems,
-        List<Cidr> allPools, List<Cidr> natOutgoingPools) {
+        List<Cidr> allPools, List<Cidr> natOutgoingPools, List<Cidr> exported) {
 
     public DesiredDataplane {
         routes = Map.copyOf(routes);
@@ -35,5 +38,6 @@ public record DesiredDataplane(Map<Cidr, Route> routes, List<Neighbour> workload
         problems = List.copyOf(problems);
         allPools = List.copyOf(allPools);
         natOutgoingPools = List.copyOf(natOutgoingPools);
+        exported = List.copyOf(exported);
     }
 }

@@ -130,9 +130,22 @@ final class RouteReconciler {
 
     /** Kernel routes equal where the agent cares: type, gateway, device, onlink, scope. */
     static boolean same(Route want, Route have) {
-        return want.type() == have.type() && Objects.equals(want.gateway(), have.gateway())
-                && Objects.equals(want.device(), have.device()) && want.onlink() == have.onlink()
-                && want.scope() == have.scope() && have.metric() == null && have.nextHops().isEmpty();
+        if (want.type() != have.type() || have.metric() != null) {
+            return false;
+        }
+        if (!want.nextHops().isEmpty() || !have.nextHops().isEmpty()) {
+            return gateways(want).equals(gateways(have));
+        }
+        // a route given without a device (a learned route) lets the kernel pick it
+        return Objects.equals(want.gateway(), have.gateway())
+                && (want.device() == null || Objects.equals(want.device(), have.device()))
+                && want.onlink() == have.onlink() && want.scope() == have.scope();
+    }
+
+    private static java.util.Set<java.net.InetAddress> gateways(Route r) {
+        java.util.Set<java.net.InetAddress> out = new java.util.HashSet<>();
+        r.nextHops().forEach(h -> out.add(h.gateway()));
+        return out;
     }
 
     /**

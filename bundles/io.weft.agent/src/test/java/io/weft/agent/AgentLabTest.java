@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -377,5 +378,45 @@ class AgentLabTest {
         assertEquals(0, lost, out);
         await(DataplaneAgent.TEARDOWN_GRACE_MS + 5_000, "",
                 () -> ip(cluster.ns("n1"), "link", "show", "type", "vxlan").trim());
+    }
+
+    @Test
+    void bgpLearnedRoutesAreProgrammedAsBirdsAndOwnBlocksAreOffered() throws Exception {
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod d = cluster.pod("n3", "pod-d");
+        DataplaneAgent n1 = cluster.agent("n1", NO_PERIODIC_RESYNC);
+        DataplaneAgent n3 = cluster.agent("n3", NO_PERIODIC_RESYNC);
+        await(10_000, sorted("blackhole " + block(a.ip()) + " proto 80", local(a)), () -> agentRoutes(cluster.ns("n1")));
+        assertFalse(pings(a.ns(), d.ip()), "different subnets, no encapsulation, no BGP yet");
+
+        // what each node offers to BGP: its own block
+        List<io.weft.api.routing.RouteUpdate> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = n1.subscribe(offered::add)) {
+            await(5_000, true, () -> !offered.isEmpty());
+            assertEquals(List.of(Cidr.parse(block(a.ip()))),
+                    offered.get(0).upserts().stream().map(io.weft.api.routing.Route::destination).toList());
+            assertTrue(offered.get(0).fullTable());
+        }
+        // a router that learned both blocks (as a ToR peer would) and the nodes' learned routes
+        Lab.ip(cluster.router(), "route", "add", block(a.ip()), "via", "10.0.0.11");
+        Lab.ip(cluster.router(), "route", "add", block(d.ip()), "via", "10.0.1.13");
+        n1.accept(new io.weft.api.routing.RouteUpdate("bgp", true, List.of(new io.weft.api.routing.Route(
+                Cidr.parse(block(d.ip())), List.of(new io.weft.api.routing.NextHop(Cidr.parseAddress("10.0.0.1"), null)),
+                Map.of())), List.of()));
+        n3.accept(new io.weft.api.routing.RouteUpdate("bgp", true, List.of(new io.weft.api.routing.Route(
+                Cidr.parse(block(a.ip())), List.of(new io.weft.api.routing.NextHop(Cidr.parseAddress("10.0.1.1"), null)),
+                Map.of())), List.of()));
+        // seed 002's shape: "10.8.152.192/26 via 172.16.67.139 dev ens192 proto bird"
+        await(5_000, true, () -> lines(ip(cluster.ns("n1"), "route", "show")).contains(
+                block(d.ip()) + " via 10.0.0.1 dev eth0 proto bird"));
+        assertTrue(pings(a.ns(), d.ip()), "pods in different subnets reach each other over the learned routes");
+
+        // deleted by hand: back on notification; withdrawn: gone
+        ip(cluster.ns("n1"), "route", "del", block(d.ip()));
+        await(2_000, true, () -> lines(ip(cluster.ns("n1"), "route", "show")).contains(
+                block(d.ip()) + " via 10.0.0.1 dev eth0 proto bird"));
+        n1.accept(new io.weft.api.routing.RouteUpdate("bgp", false, List.of(), List.of(Cidr.parse(block(d.ip())))));
+        await(5_000, List.of(), () -> lines(ip(cluster.ns("n1"), "route", "show", "proto", "bird")));
     }
 }

@@ -157,6 +157,8 @@ class DataplaneCalculatorTest {
         // worker3's block still goes to worker3; the /32 inside it is more specific and local
         assertTrue(routes.contains("10.244.73.0/24 via 10.244.73.0 dev vxlan.calico proto 80 onlink"), routes.toString());
         assertEquals(6, routes.size(), routes.toString());
+        // BGP export: the node's own block, and the address it borrowed (its owner cannot offer it)
+        assertEquals(List.of(Cidr.parse("10.244.65.0/24"), Cidr.parse("10.244.73.7/32")), d.exported());
     }
 
     @Test
