@@ -217,6 +217,23 @@ public class WeftCniIT {
         assertTrue(ipam, ipam.contains("is not assigned"));
         // DEL again (the runtime retries) is fine
         cni("-k8s-namespace", "default", "-k8s-pod", "web-1", "del", conflist.toString(), "ctr-web-1", pod1.toString());
+
+        // CNI 1.1 verbs, as libcni 1.2 sends them: STATUS answers; GC keeps what the runtime lists, removes the rest.
+        // Debian's portmap/bandwidth 1.1.1 predate STATUS and GC (they answer "missing containerID"): weft alone, in a
+        // network of its own name so libcni's cache (1.0.0 results from ADD) does not get in the way
+        Path weftOnly = dir.resolve("20-weft-only.conflist");
+        Files.writeString(weftOnly, """
+                {"cniVersion": "1.1.0", "name": "weft-gc", "plugins": [{"type": "weft", "ipam": {"type": "weft"}}]}
+                """);
+        cni("-spec-version", "1.1.0", "status", weftOnly.toString());
+        cni("-spec-version", "1.1.0", "gc", weftOnly.toString(), "ctr-web-2");
+        String veth2 = "cali" + sha1("default.web-2").substring(0, 11);
+        assertTrue(sh("ip", "-n", nodeNs, "link", "show").contains(veth2));
+        cni("-spec-version", "1.1.0", "gc", weftOnly.toString());
+        assertFalse(sh("ip", "-n", nodeNs, "link", "show").contains(veth2));
+        String gone = weftctl("ipam", "show", "--ip", ip2);
+        assertTrue(gone, gone.contains("is not assigned"));
+        assertEquals(1, weftctl("get", "workloadendpoints", "--all-namespaces").lines().count());
     }
 
     @Test
@@ -299,6 +316,11 @@ public class WeftCniIT {
                     + "\nnode runtime log:\n" + log());
         }
         return r.stdout();
+    }
+
+    private static String sha1(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static String address(String result) {
