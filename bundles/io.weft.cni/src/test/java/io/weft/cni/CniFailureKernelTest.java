@@ -125,6 +125,19 @@ class CniFailureKernelTest {
     }
 
     @Test
+    void delOfAContainerNeverAddedSucceedsAndTouchesNothing() throws Exception {
+        String ns = node.sandbox("live");
+        assertEquals(0, node.call("ADD", "cid-live", ns, "live", CniNode.config("1.0.0")).exitCode());
+        CniResponse r = node.call("DEL", "cid-never-added", null, "ghost", CniNode.config("1.0.0"));
+        assertEquals(0, r.exitCode(), new String(r.stdout()));
+        assertEquals(1, node.ipam.addressesOf("k8s-pod-network.cid-live").size());
+        assertEquals(1, node.store.list(ResourceKind.WORKLOAD_ENDPOINT, null).size());
+        // CHECK of it names the problem: code 3, unknown container
+        CniResponse check = node.call("CHECK", "cid-never-added", ns, "ghost", CniNode.config("1.0.0"));
+        assertEquals(CniFailure.UNKNOWN_CONTAINER, check.exitCode());
+    }
+
+    @Test
     void theSocketIsRootOnlyAndVersionAnswersWithoutAPod() throws Exception {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(node.socket)));
         CniResponse v = node.raw(Map.of("CNI_COMMAND", "VERSION"),
