@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -76,7 +75,8 @@ final class WeftCniPlugin {
     private final String vethPrefix;
     private final int defaultMtu;
     private final ObjectMapper json = new ObjectMapper();
-    private final Map<String, ReentrantLock> containerLocks = new ConcurrentHashMap<>();
+    /** Striped: two pods rarely share a stripe, and a fixed array cannot hand two threads different locks for one pod. */
+    private final ReentrantLock[] podLocks = new ReentrantLock[256];
     /** ADD/DEL/CHECK share it; GC takes it alone so it never judges a pod half-way through ADD. */
     private final ReadWriteLock gcLock = new ReentrantReadWriteLock();
 
@@ -86,6 +86,9 @@ final class WeftCniPlugin {
         this.defaultNode = defaultNode;
         this.vethPrefix = vethPrefix;
         this.defaultMtu = defaultMtu;
+        for (int i = 0; i < podLocks.length; i++) {
+            podLocks[i] = new ReentrantLock();
+        }
     }
 
     CniResponse handle(CniRequest request) {
@@ -493,16 +496,18 @@ final class WeftCniPlugin {
             throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_CONTAINERID is not set",
                     "the runtime must pass the container id for " + request.command());
         }
+        // one pod at a time, not one container: a new sandbox's ADD and the old sandbox's DEL share the
+        // veth name, so they must not interleave
+        String ns = request.args().get("K8S_POD_NAMESPACE");
+        String pod = request.args().get("K8S_POD_NAME");
+        String key = ns != null && !ns.isEmpty() && pod != null && !pod.isEmpty() ? "pod " + ns + "/" + pod : "container " + cid;
         gcLock.readLock().lock();
-        ReentrantLock lock = containerLocks.computeIfAbsent(cid, k -> new ReentrantLock());
+        ReentrantLock lock = podLocks[Math.floorMod(key.hashCode(), podLocks.length)];
         lock.lock();
         try {
             return work.run();
         } finally {
             lock.unlock();
-            if (!lock.hasQueuedThreads()) {
-                containerLocks.remove(cid, lock);
-            }
             gcLock.readLock().unlock();
         }
     }
