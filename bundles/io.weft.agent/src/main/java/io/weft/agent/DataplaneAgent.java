@@ -112,6 +112,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private final Map<Encapsulation, Long> unneededSince = new EnumMap<>(Encapsulation.class);
     private final Set<String> configuredInterfaces = ConcurrentHashMap.newKeySet();
     private final Set<String> lastProblems = new HashSet<>();
+    private final Set<String> lastErrors = new HashSet<>();
 
     // read by status()
     private volatile NodeIdentity identity;
@@ -349,6 +350,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             Map<Cidr, Route> fromBgp = learned.kernelRoutes(wanted);
             errors.addAll((full ? learnedReconciler.resync(fromBgp) : learnedReconciler.apply(fromBgp)).errors());
             export(desired.exported());
+            logErrors(errors);
             long micros = (System.nanoTime() - started) / 1000;
             report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
                     desired.problems());
@@ -476,6 +478,16 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         if (!value.equals(java.nio.file.Files.readString(file).trim())) {
             java.nio.file.Files.writeString(file, value);
         }
+    }
+
+    /** Each distinct error once while it lasts, so a failing provider does not flood the log. */
+    private void logErrors(List<String> errors) {
+        for (String e : errors) {
+            if (lastErrors.add(e)) {
+                LOG.warn("node {}: {}", settings.nodeName(), e);
+            }
+        }
+        lastErrors.retainAll(errors);
     }
 
     private void logProblems(List<String> problems) {

@@ -419,4 +419,29 @@ class AgentLabTest {
         n1.accept(new io.weft.api.routing.RouteUpdate("bgp", false, List.of(), List.of(Cidr.parse(block(d.ip())))));
         await(5_000, List.of(), () -> lines(ip(cluster.ns("n1"), "route", "show", "proto", "bird")));
     }
+
+    @Test
+    void anIpipPoolOnAKernelWithoutIpipIsReportedWhileVxlanKeepsWorking() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/module/ipip")),
+                "this kernel has ipip: the IPIP path is exercised end to end elsewhere (QEMU lab)");
+        cluster.pool("vxlan-pool", "10.244.0.0/16", 26, EncapsulationMode.ALWAYS, null);
+        String t1 = cluster.vxlanTunnel("n1");
+        String t2 = cluster.vxlanTunnel("n2");
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        Cluster.Pod c = cluster.pod("n2", "pod-c");
+        cluster.pool("ipip-pool", "10.245.0.0/16", 26, null, EncapsulationMode.ALWAYS);
+        // n2 also gets an address from the IPIP pool, so n1 has an IPIP block to reach
+        String ipipAddress = Cidr.format(cluster.ipam.assign(new io.weft.api.ipam.AssignRequest("k8s-pod-network.x", "n2",
+                1, 0, List.of(Cidr.parse("10.245.0.0/16")), List.of(), io.weft.api.ipam.IntendedUse.WORKLOAD, Map.of()))
+                .ipv4().get(0));
+        DataplaneAgent n1 = cluster.agent("n1", NO_PERIODIC_RESYNC);
+        cluster.agent("n2", NO_PERIODIC_RESYNC);
+        await(10_000, sorted("blackhole " + block(t1) + " proto 80", local(a),
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
+        await(5_000, Health.DEGRADED, () -> n1.status().health());
+        assertTrue(n1.status().message().contains("kernel has no ipip support (load the ipip module, or use VXLAN"
+                + " encapsulation)"), n1.status().message());
+        assertFalse(agentRoutes(cluster.ns("n1")).stream().anyMatch(l -> l.startsWith(block(ipipAddress))));
+        assertTrue(pings(a.ns(), c.ip()), "the VXLAN pool keeps working");
+    }
 }
