@@ -45,13 +45,17 @@ final class JournalFile implements Journal {
     private long durable;
     private boolean syncing;
     private final Object syncLock = new Object();
+    /** Records appended but not yet written, and the buffer the last batch was written from. */
+    private final Object pendingLock = new Object();
+    private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    private ByteBuffer spare = ByteBuffer.allocate(64 * 1024);
     private final java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
 
     long flushes() {
         return flushes.get();
     }
-    /** Set when a failed append could not be cut off again: appending more would hide it. */
-    private IOException damaged;
+    /** Set when a batch could not be written: the disk no longer holds what memory does. */
+    private volatile IOException damaged;
 
     /** What recovery found. */
     record Recovered(List<KeyValue> entries, long revision, long journalRecords, long tornBytes) {
@@ -145,45 +149,43 @@ final class JournalFile implements Journal {
         return revision;
     }
 
+    /**
+     * Encodes the record into the pending batch; no system call. The writer that leads the next
+     * group commit writes the whole batch with one write and flushes it ({@link #awaitDurable}),
+     * so eight concurrent writers cost one write and one fsync per group, not eight writes.
+     */
     @Override
     public void append(WatchEvent event) throws IOException {
         if (damaged != null) {
-            throw new IOException(dir.resolve(JOURNAL) + " ends in a partial record that could not be removed ("
-                    + damaged.getMessage() + "); restart the node runtime so recovery cuts it off", damaged);
+            throw new IOException(dir.resolve(JOURNAL) + " could not be written (" + damaged.getMessage()
+                    + "); restart the node runtime so recovery reads what is on disk", damaged);
         }
         byte[] payload = encode(event);
-        ByteBuffer record = ByteBuffer.allocate(8 + payload.length);
-        record.putInt(payload.length).putInt(crc32c(payload)).put(payload).flip();
-        try {
-            while (record.hasRemaining()) {
-                channel.write(record);
-            }
-        } catch (IOException e) {
-            // A full disk can fail a write half way. The change is not acknowledged, but its
-            // partial record must not stay: recovery stops at the first bad record, so every
-            // acknowledged record appended after it would be lost on the next start.
-            try {
-                channel.truncate(end);
-            } catch (IOException again) {
-                e.addSuppressed(again);
-                damaged = again;
-            }
-            throw e;
+        synchronized (pendingLock) {
+            ensurePending(8 + payload.length);
+            pending.putInt(payload.length).putInt(crc32c(payload)).put(payload);
+            appended += 8 + payload.length;
         }
-        end += record.limit();
-        appended += record.limit();
+    }
+
+    private void ensurePending(int more) {
+        if (pending.remaining() < more) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + more));
+            pending.flip();
+            bigger.put(pending);
+            pending = bigger;
+        }
     }
 
     /**
-     * Group commit: the first writer to arrive flushes everything appended so far; writers that
-     * arrive meanwhile wait for that flush or lead the next one. One fsync thus acknowledges
-     * every writer whose record it covered.
+     * Group commit: the first writer to arrive writes the pending batch and flushes it (with
+     * fsync on); writers that arrive meanwhile wait for that flush or lead the next one. One
+     * write and one fsync thus acknowledge every writer whose record the batch held. A change is
+     * acknowledged only after this returns, so with fsync off it has at least reached the
+     * operating system (it survives {@code kill -9}).
      */
     @Override
     public void awaitDurable() throws IOException {
-        if (!fsync) {
-            return;
-        }
         long target = appended;
         while (true) {
             long upTo;
@@ -199,15 +201,41 @@ final class JournalFile implements Journal {
                 if (durable >= target) {
                     return;
                 }
+                if (damaged != null) {
+                    throw new IOException("the journal could not be written: " + damaged.getMessage(), damaged);
+                }
                 syncing = true;
-                upTo = appended;
             }
             IOException failure = null;
+            ByteBuffer batch;
+            synchronized (pendingLock) {
+                upTo = appended;
+                batch = pending;
+                batch.flip();
+                pending = spare.clear();
+                spare = batch;
+            }
             try {
-                flushes.incrementAndGet();
-                channel.force(false);
+                int length = batch.remaining();
+                while (batch.hasRemaining()) {
+                    channel.write(batch);
+                }
+                end += length;
+                if (fsync) {
+                    flushes.incrementAndGet();
+                    channel.force(false);
+                }
             } catch (IOException e) {
+                // Records of this batch were applied in memory but are not on disk: none of them
+                // is acknowledged, and a partial record must not stay (recovery stops at the
+                // first bad one). The store refuses further writes; a restart recovers the disk.
                 failure = e;
+                try {
+                    channel.truncate(end);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                damaged = e;
             }
             synchronized (syncLock) {
                 if (failure == null) {
@@ -267,6 +295,9 @@ final class JournalFile implements Journal {
     @Override
     public void close() throws IOException {
         if (channel != null) {
+            if (channel.isOpen() && damaged == null) {
+                awaitDurable(); // whatever a writer appended and nobody flushed yet (lease expiry)
+            }
             channel.close();
         }
         if (lockChannel != null) {

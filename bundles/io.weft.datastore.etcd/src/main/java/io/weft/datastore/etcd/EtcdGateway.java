@@ -624,7 +624,10 @@ final class EtcdGateway implements AutoCloseable {
             this.uri = uri;
             this.hostHeader = uri.getHost() + ":" + uri.getPort();
             this.ssl = ssl;
-            this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            // one event loop per endpoint for its pool and all its connections: the pool acquires
+            // on its executor, and a connection on another loop would cost every request one more
+            // thread hop (the adapter's CAS latency over the raw gateway's is mostly such hops)
+            this.bootstrap = new Bootstrap().group(group.next()).channel(NioSocketChannel.class)
                     .remoteAddress(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialMillis))
                     .option(ChannelOption.TCP_NODELAY, true)

@@ -466,6 +466,7 @@ public class RevisionedStore implements Datastore, AutoCloseable {
         } finally {
             lock.unlock();
         }
+        durable(null);
     }
 
     /** Deletes the keys of leases whose TTL ran out; runs on the reaper thread. */
@@ -485,6 +486,11 @@ public class RevisionedStore implements Datastore, AutoCloseable {
             // the journal failed: the keys stay until the next attempt; commitLocked said why
         } finally {
             lock.unlock();
+        }
+        try {
+            journal.awaitDurable(); // the deletions are written (and flushed) like any write
+        } catch (IOException e) {
+            // reported to the next writer, whose own flush fails the same way
         }
     }
 
