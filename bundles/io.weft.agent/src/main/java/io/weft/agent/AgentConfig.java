@@ -35,4 +35,13 @@ public @interface AgentConfig {
             description = "A named network namespace (ip netns) to program instead of the runtime's own; for lab "
                     + "nodes. Empty: the namespace the node runtime runs in.")
     String hostNetns() default "";
+
+    @AttributeDefinition(name = "Health port",
+            description = "Port of the health and metrics endpoint (/readiness, /liveness, /metrics in Prometheus "
+                    + "text format), as Felix's 9099. 0 turns it off.")
+    int healthPort() default 9099;
+
+    @AttributeDefinition(name = "Health host",
+            description = "Address the health endpoint listens on; localhost keeps it off the network.")
+    String healthHost() default "localhost";
 }

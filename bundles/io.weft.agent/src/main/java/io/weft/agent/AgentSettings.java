@@ -20,9 +20,17 @@ import io.weft.netlink.Netns;
  * @param resyncInterval     full kernel comparison period
  * @param routeProtocol      the protocol number marking the routes the agent owns
  * @param workloadPrefix     host-side veth prefix
+ * @param healthHost         where the health and metrics endpoint listens
+ * @param healthPort         its port; 0 for none
  */
 public record AgentSettings(String nodeName, Netns netns, AddressAutodetection autodetection, Duration resyncInterval,
-        int routeProtocol, String workloadPrefix) {
+        int routeProtocol, String workloadPrefix, String healthHost, int healthPort) {
+
+    /** Without a health endpoint (tests run several agents in one process). */
+    public AgentSettings(String nodeName, Netns netns, AddressAutodetection autodetection, Duration resyncInterval,
+            int routeProtocol, String workloadPrefix) {
+        this(nodeName, netns, autodetection, resyncInterval, routeProtocol, workloadPrefix, "localhost", 0);
+    }
 
     public AgentSettings {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -30,6 +38,9 @@ public record AgentSettings(String nodeName, Netns netns, AddressAutodetection a
         Objects.requireNonNull(autodetection, "autodetection");
         if (resyncInterval.isNegative() || resyncInterval.isZero()) {
             throw new IllegalArgumentException("resyncIntervalSeconds must be positive, was " + resyncInterval.toSeconds());
+        }
+        if (healthPort < 0 || healthPort > 65535) {
+            throw new IllegalArgumentException("healthPort must be 0-65535 (0: off), was " + healthPort);
         }
         if (routeProtocol < 1 || routeProtocol > 255) {
             throw new IllegalArgumentException("routeProtocol must be 1-255, was " + routeProtocol);
@@ -46,7 +57,7 @@ public record AgentSettings(String nodeName, Netns netns, AddressAutodetection a
                 : Netns.named(config.hostNetns().trim());
         return new AgentSettings(nodeName(config.nodeName(), env), netns, AddressAutodetection.parse(method),
                 Duration.ofSeconds(config.resyncIntervalSeconds()), config.routeProtocol(),
-                config.workloadInterfacePrefix());
+                config.workloadInterfacePrefix(), config.healthHost(), config.healthPort());
     }
 
     /** Configured name, then NODENAME, then the host name, as calico/node resolves it. */

@@ -80,6 +80,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
      * and need the device to be decapsulated.
      */
     static final long TEARDOWN_GRACE_MS = 5000;
+    /** Liveness fails when the agent's thread has not come round for this long (a pass stuck in the kernel). */
+    private static final long LIVENESS_SECONDS = 60;
 
     private final AgentSettings settings;
     private final ResourceStore store;
@@ -114,8 +116,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private final Set<String> lastProblems = new HashSet<>();
     private final Set<String> lastErrors = new HashSet<>();
 
-    // read by status()
+    // read by status() and the health endpoint
     private volatile NodeIdentity identity;
+    private volatile long heartbeat = System.nanoTime();
+    private HealthEndpoint health;
     private volatile AgentReport report = AgentReport.starting();
 
     @Activate
@@ -142,6 +146,40 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         loop.execute(this::startup);
         long period = settings.resyncInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> requestSync(true), period, period, TimeUnit.MILLISECONDS);
+        // the loop's pulse: liveness fails when the agent's thread stops getting here
+        loop.scheduleWithFixedDelay(() -> heartbeat = System.nanoTime(), 1, 1, TimeUnit.SECONDS);
+        if (settings.healthPort() > 0) {
+            try {
+                health = HealthEndpoint.start(settings.healthHost(), settings.healthPort(), new HealthEndpoint.Source() {
+                    @Override
+                    public AgentReport report() {
+                        return report;
+                    }
+
+                    @Override
+                    public boolean alive() {
+                        return !closed && System.nanoTime() - heartbeat < TimeUnit.SECONDS.toNanos(LIVENESS_SECONDS);
+                    }
+
+                    @Override
+                    public String nodeName() {
+                        return settings.nodeName();
+                    }
+                });
+                LOG.info("node {}: health and metrics on http://{}:{}/ (readiness, liveness, metrics)",
+                        settings.nodeName(), settings.healthHost(), health.port());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: health endpoint cannot listen on {}:{}: {} (set healthPort in {}; 0 turns it off)",
+                        settings.nodeName(), settings.healthHost(), settings.healthPort(), e.toString(), AgentConfig.PID);
+            }
+        }
+    }
+
+    /** The health endpoint's port, or 0 when there is none. */
+    int healthPort() {
+        return health == null ? 0 : health.port();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -167,6 +205,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             return;
         }
         closed = true;
+        if (health != null) {
+            health.close();
+        }
         loop.execute(() -> {
             watches.forEach(Watch::close);
             watches.clear();

@@ -444,4 +444,45 @@ class AgentLabTest {
         assertFalse(agentRoutes(cluster.ns("n1")).stream().anyMatch(l -> l.startsWith(block(ipipAddress))));
         assertTrue(pings(a.ns(), c.ip()), "the VXLAN pool keeps working");
     }
+
+    @Test
+    void healthAndMetricsEndpointsAnswerAsFelixsDo() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, null, null);
+        Cluster.Pod a = cluster.pod("n1", "pod-a");
+        DataplaneAgent n1 = cluster.agent("n1", NO_PERIODIC_RESYNC, port);
+        await(10_000, sorted("blackhole " + block(a.ip()) + " proto 80", local(a)), () -> agentRoutes(cluster.ns("n1")));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals(200, get.apply("/readiness").statusCode());
+        assertEquals("ready\n", get.apply("/readiness").body());
+        assertEquals(200, get.apply("/liveness").statusCode());
+        assertEquals(404, get.apply("/nothing").statusCode());
+        String metrics = get.apply("/metrics").body();
+        assertTrue(metrics.contains("weft_agent_ready{node=\"n1\"} 1\n"), metrics);
+        assertTrue(metrics.contains("weft_agent_routes_programmed{node=\"n1\"} 2\n"), metrics);
+        assertTrue(metrics.contains("# TYPE weft_agent_passes_total counter\n"), metrics);
+        assertTrue(metrics.contains("weft_agent_missing_providers{node=\"n1\"} 0\n"), metrics);
+        n1.close();
+        assertThrowsConnect(get);
+    }
+
+    private static void assertThrowsConnect(java.util.function.Function<String, ?> get) {
+        try {
+            get.apply("/liveness");
+        } catch (AssertionError e) {
+            return; // refused: the endpoint closed with the agent
+        }
+        throw new AssertionError("the health endpoint still answers after the agent closed");
+    }
 }

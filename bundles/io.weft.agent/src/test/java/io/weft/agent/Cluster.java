@@ -139,9 +139,14 @@ final class Cluster implements AutoCloseable {
 
     /** Starts the node's agent with every provider, or the ones given. */
     DataplaneAgent agent(String node, Duration resync, EncapsulationProvider... providers) {
+        return agent(node, resync, 0, providers);
+    }
+
+    /** The same with the health endpoint on 127.0.0.1:{@code healthPort} (0: none). */
+    DataplaneAgent agent(String node, Duration resync, int healthPort, EncapsulationProvider... providers) {
         Netns netns = Netns.named(nodeNs.get(node));
         DataplaneAgent agent = new DataplaneAgent(new AgentSettings(node, netns, AddressAutodetection.parse("interface=eth0"),
-                resync, 80, "cali"), store);
+                resync, 80, "cali", "127.0.0.1", healthPort), store);
         if (providers.length == 0) {
             VxlanProvider vxlan = new VxlanProvider(netns);
             IpipProvider ipip = new IpipProvider(netns);
