@@ -488,12 +488,15 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private void configureInterfaces(Set<String> interfaces, boolean full) {
         configuredInterfaces.retainAll(interfaces);
         List<String> todo = interfaces.stream().filter(n -> full || !configuredInterfaces.contains(n)).toList();
-        if (todo.isEmpty()) {
+        if (todo.isEmpty() && !full) {
             return;
         }
         try {
             // one trip into the namespace for all of them: entering it costs a thread each time
             List<String> done = settings.netns().call(() -> {
+                if (full) {
+                    ensureSysctl("net/ipv4/ip_forward", "1"); // someone may have turned routing off
+                }
                 List<String> ok = new ArrayList<>();
                 for (String name : todo) {
                     try {

@@ -218,8 +218,10 @@ class AgentLabTest {
         // a stale route with our protocol (a leftover) goes at the next resync; the timer is
         // 10 minutes here, so ask for the resync the timer would run
         ip(ns, "route", "add", "10.244.251.0/26", "via", "10.0.0.1", "proto", "80");
+        Lab.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
         n1.requestSync(true);
         await(2_000, converged, () -> agentRoutes(ns));
+        await(2_000, "1", () -> Lab.run("ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward").trim());
         List<String> all = lines(ip(ns, "route", "show"));
         assertTrue(all.contains("10.244.250.0/24 via 10.0.0.1 dev eth0 proto static"), all.toString());
         assertTrue(all.contains("192.0.2.0/24 via 10.0.0.1 dev eth0"), all.toString());
