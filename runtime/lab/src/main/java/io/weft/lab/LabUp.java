@@ -266,6 +266,9 @@ final class LabUp {
         Path dir = layout.nodeDir(node.name());
         List<String> command = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", layout.ns(node.name()),
                 tools.java().toString(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                // the exported jar's framework storage is an absolute path fixed at build time, shared by
+                // every runtime started from that jar; each node needs its own
+                "-Dlaunch.storage.dir=" + dir.resolve("data/framework"),
                 "-jar", tools.nodeJar().toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("NODENAME", node.name());
