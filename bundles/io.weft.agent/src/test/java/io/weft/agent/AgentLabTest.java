@@ -131,14 +131,17 @@ class AgentLabTest {
 
     @Test
     void vxlanCrossSubnetKeepsSameSubnetTrafficPlain() throws Exception {
+        cluster.node("n4", "b", "14"); // seeds 000/001: two nodes in each subnet
         cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.CROSS_SUBNET, null);
         String t1 = cluster.vxlanTunnel("n1");
         String t2 = cluster.vxlanTunnel("n2");
         String t3 = cluster.vxlanTunnel("n3");
+        String t4 = cluster.vxlanTunnel("n4");
         Cluster.Pod a = cluster.pod("n1", "pod-a");
         Cluster.Pod c = cluster.pod("n2", "pod-c");
         Cluster.Pod d = cluster.pod("n3", "pod-d");
-        for (String n : List.of("n1", "n2", "n3")) {
+        Cluster.Pod e = cluster.pod("n4", "pod-e");
+        for (String n : List.of("n1", "n2", "n3", "n4")) {
             cluster.agent(n, NO_PERIODIC_RESYNC);
         }
         // the seed's worker1: "10.244.42.0/24 via 10.0.0.22 dev enp0s3 proto 80 onlink" for the
@@ -146,14 +149,19 @@ class AgentLabTest {
         await(10_000, sorted(
                 "blackhole " + block(t1) + " proto 80", local(a),
                 block(t2) + " via 10.0.0.12 dev eth0 proto 80 onlink",
-                block(t3) + " via " + t3 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
+                block(t3) + " via " + t3 + " dev vxlan.calico proto 80 onlink",
+                block(t4) + " via " + t4 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n1")));
         await(10_000, sorted(
                 "blackhole " + block(t3) + " proto 80", local(d),
                 block(t1) + " via " + t1 + " dev vxlan.calico proto 80 onlink",
-                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink"), () -> agentRoutes(cluster.ns("n3")));
-        await(10_000, true, () -> agentRoutes(cluster.ns("n2")).size() == 4);
+                block(t2) + " via " + t2 + " dev vxlan.calico proto 80 onlink",
+                block(t4) + " via 10.0.1.14 dev eth0 proto 80 onlink"), () -> agentRoutes(cluster.ns("n3")));
+        await(10_000, true, () -> agentRoutes(cluster.ns("n2")).size() == 5 && agentRoutes(cluster.ns("n4")).size() == 5);
 
-        pingAll(List.of(a, c, d));
+        pingAll(List.of(a, c, d, e));
+        long before3 = vxlanTx("n3");
+        assertTrue(pings(d.ns(), e.ip()));
+        assertEquals(before3, vxlanTx("n3"), "n3 -> n4 share subnet B: not encapsulated");
         long before = vxlanTx("n1");
         for (int i = 0; i < 3; i++) {
             assertTrue(pings(a.ns(), c.ip()));
