@@ -104,6 +104,10 @@ public record Topology(String name, String management, List<Subnet> subnets, Lis
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        if (yaml.isBlank()) {
+            throw new TopologyException(source + ": the file is empty; see runtime/lab/README.md for the format",
+                    List.of());
+        }
         Topology topology;
         try {
             topology = mapper.readValue(yaml, Topology.class);
