@@ -380,7 +380,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             }
             // proxy ARP before the route: a pod must find its gateway as soon as it is routable
             configureInterfaces(desired.workloadInterfaces(), full);
-            RouteReconciler.Outcome outcome = full ? routes.resync(wanted) : routes.apply(wanted);
+            List<Route> kernelRoutes = full ? netlink.routes() : null; // one dump for both route owners
+            RouteReconciler.Outcome outcome = full ? routes.resync(wanted, kernelRoutes) : routes.apply(wanted);
             errors.addAll(outcome.errors());
             // only now that the new routes replaced the old ones may an unused tunnel go: deleting
             // its device first would leave remote blocks unrouted for a moment
@@ -389,7 +390,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
             errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
             Map<Cidr, Route> fromBgp = learned.kernelRoutes(wanted);
-            errors.addAll((full ? learnedReconciler.resync(fromBgp) : learnedReconciler.apply(fromBgp)).errors());
+            errors.addAll((full ? learnedReconciler.resync(fromBgp, kernelRoutes) : learnedReconciler.apply(fromBgp))
+                    .errors());
             export(desired.exported());
             logErrors(errors);
             long micros = (System.nanoTime() - started) / 1000;

@@ -56,9 +56,14 @@ final class RouteReconciler {
 
     /** Re-reads the agent's routes from the kernel, then applies {@code desired}. */
     synchronized Outcome resync(Map<Cidr, Route> desired) throws NetlinkException {
+        return resync(desired, netlink.routes());
+    }
+
+    /** The same with a dump of every kernel route taken by the caller (one dump serves several reconcilers). */
+    synchronized Outcome resync(Map<Cidr, Route> desired, List<Route> kernelRoutes) throws NetlinkException {
         Map<Cidr, Route> kernel = new HashMap<>();
         List<Route> duplicates = new ArrayList<>();
-        for (Route r : netlink.routes()) {
+        for (Route r : kernelRoutes) {
             if (r.protocol() != protocol || r.table() != Route.MAIN_TABLE) {
                 continue;
             }
