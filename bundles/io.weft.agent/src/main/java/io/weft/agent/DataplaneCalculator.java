@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Set;
-import java.util.TreeMap;
 
 import io.weft.api.encap.BlockRoute;
 import io.weft.api.encap.Encapsulation;
@@ -59,20 +58,21 @@ public final class DataplaneCalculator {
         List<String> problems = new ArrayList<>();
         Map<Encapsulation, List<RemoteBlock>> remote = new EnumMap<>(Encapsulation.class);
 
-        List<IPPool> pools = new ArrayList<>();
+        List<PoolInfo> pools = new ArrayList<>();
         for (IPPool p : state.pools()) {
             try {
-                p.spec().parsedCidr();
-                pools.add(p);
+                pools.add(new PoolInfo(p, p.spec().parsedCidr()));
                 remote.putIfAbsent(encapsulationOf(p.spec()), new ArrayList<>());
             } catch (IllegalArgumentException e) {
                 problems.add("IPPool \"" + p.name() + "\": " + e.getMessage());
             }
         }
         // longest prefix first, so a block finds its most specific pool
-        pools.sort(Comparator.comparingInt((IPPool p) -> -p.spec().parsedCidr().prefixLength()));
+        pools.sort(Comparator.comparingInt((PoolInfo p) -> -p.cidr().prefixLength()));
+        Map<String, RemoteNode> remoteNodes = new HashMap<>();
 
-        TreeMap<Cidr, String> blockOwner = new TreeMap<>();
+        // block owners by prefix length: an address finds its block with one lookup per length
+        Map<Integer, Map<Cidr, String>> blockOwner = new HashMap<>();
         List<Cidr> exported = new ArrayList<>();
         for (IPAMBlock block : state.blocks()) {
             Cidr cidr;
@@ -86,14 +86,14 @@ public final class DataplaneCalculator {
             if (owner == null || block.spec().deleted()) {
                 continue;
             }
-            blockOwner.put(cidr, owner);
+            blockOwner.computeIfAbsent(cidr.prefixLength(), k -> new HashMap<>()).put(cidr, owner);
             if (owner.equals(me.name())) {
                 routes.put(cidr, Route.to(cidr).blackhole().protocol(routeProtocol));
                 if (exportable(pools, cidr)) {
                     exported.add(cidr);
                 }
             } else if (cidr.isIpv4()) {
-                addRemote(remote, pools, state, cidr, owner, problems);
+                addRemote(remote, pools, remoteNodes, state, cidr, owner, problems);
             }
         }
 
@@ -127,7 +127,7 @@ public final class DataplaneCalculator {
                     // borrowed: the address sits in a block affine to another node than the pod's
                     String owner = ownerOf(blockOwner, ip);
                     if (owner != null && !owner.equals(spec.node())) {
-                        addRemote(remote, pools, state, ip, spec.node(), problems);
+                        addRemote(remote, pools, remoteNodes, state, ip, spec.node(), problems);
                     }
                 }
             }
@@ -136,17 +136,16 @@ public final class DataplaneCalculator {
         Node myNode = state.nodes().get(me.name());
         Map<Encapsulation, EncapsulationTarget> targets = new EnumMap<>(Encapsulation.class);
         for (Entry<Encapsulation, List<RemoteBlock>> e : remote.entrySet()) {
-            List<RemoteBlock> blocks = e.getValue();
-            blocks.sort(Comparator.comparing(RemoteBlock::block));
+            List<RemoteBlock> blocks = sortedByBlock(e.getValue());
             targets.put(e.getKey(), new EncapsulationTarget(localNode(me, myNode, e.getKey()), blocks));
         }
         List<Cidr> allPools = new ArrayList<>();
         List<Cidr> natPools = new ArrayList<>();
-        for (IPPool p : pools) {
-            Cidr cidr = p.spec().parsedCidr();
+        for (PoolInfo p : pools) {
+            Cidr cidr = p.cidr();
             if (cidr.isIpv4()) {
                 allPools.add(cidr);
-                if (p.spec().natOutgoing()) {
+                if (p.pool().spec().natOutgoing()) {
                     natPools.add(cidr);
                 }
             }
@@ -181,46 +180,82 @@ public final class DataplaneCalculator {
     }
 
     /** In a pool that does not keep its routes out of BGP. */
-    private static boolean exportable(List<IPPool> pools, Cidr cidr) {
-        for (IPPool p : pools) {
-            if (p.spec().parsedCidr().contains(cidr)) {
-                return !p.spec().disableBGPExport();
-            }
-        }
-        return false;
+    private static boolean exportable(List<PoolInfo> pools, Cidr cidr) {
+        PoolInfo p = poolOf(pools, cidr);
+        return p != null && !p.pool().spec().disableBGPExport();
     }
 
-    private static void addRemote(Map<Encapsulation, List<RemoteBlock>> remote, List<IPPool> pools, ClusterState state,
-            Cidr destination, String nodeName, List<String> problems) {
-        IPPool pool = null;
-        for (IPPool p : pools) {
-            if (p.spec().parsedCidr().contains(destination)) {
-                pool = p;
-                break;
+    /** A pool with its CIDR parsed once per calculation. */
+    private record PoolInfo(IPPool pool, Cidr cidr) {
+    }
+
+    /** What other nodes' blocks need of their node, worked out once per node and calculation. */
+    private record RemoteNode(InetAddress address, InetAddress vxlanTunnel, String vxlanMac, InetAddress ipipTunnel) {
+    }
+
+    private static final RemoteNode UNKNOWN_NODE = new RemoteNode(null, null, null, null);
+
+    private static PoolInfo poolOf(List<PoolInfo> pools, Cidr cidr) {
+        for (PoolInfo p : pools) {
+            if (p.cidr().contains(cidr)) {
+                return p;
             }
         }
+        return null;
+    }
+
+    private static RemoteNode remoteNode(ClusterState state, String name) {
+        Node node = state.nodes().get(name);
+        InetAddress address = node == null ? null : underlayAddress(node);
+        if (address == null) {
+            return UNKNOWN_NODE;
+        }
+        return new RemoteNode(address, address(node.spec().ipv4VXLANTunnelAddr()), node.spec().vxlanTunnelMACAddr(),
+                node.spec().bgp() == null ? null : address(node.spec().bgp().ipv4IPIPTunnelAddr()));
+    }
+
+    private static void addRemote(Map<Encapsulation, List<RemoteBlock>> remote, List<PoolInfo> pools,
+            Map<String, RemoteNode> remoteNodes, ClusterState state, Cidr destination, String nodeName,
+            List<String> problems) {
+        PoolInfo pool = poolOf(pools, destination);
         if (pool == null) {
             problems.add(destination + " on node " + nodeName + ": no IPPool contains it (pool deleted?); not routed");
             return;
         }
-        Node node = state.nodes().get(nodeName);
-        InetAddress nodeAddress = node == null ? null : underlayAddress(node);
-        if (nodeAddress == null) {
+        RemoteNode node = remoteNodes.computeIfAbsent(nodeName, n -> remoteNode(state, n));
+        if (node.address() == null) {
             problems.add(destination + " on node " + nodeName + ": the node has no IPv4 address in its Node resource"
                     + " (spec.bgp.ipv4Address); not routed until its agent writes it");
             return;
         }
-        Encapsulation encapsulation = encapsulationOf(pool.spec());
-        InetAddress tunnel = null;
-        String mac = null;
-        if (encapsulation == Encapsulation.VXLAN) {
-            tunnel = address(node.spec().ipv4VXLANTunnelAddr());
-            mac = node.spec().vxlanTunnelMACAddr();
-        } else if (encapsulation == Encapsulation.IPIP && node.spec().bgp() != null) {
-            tunnel = address(node.spec().bgp().ipv4IPIPTunnelAddr());
+        Encapsulation encapsulation = encapsulationOf(pool.pool().spec());
+        InetAddress tunnel = switch (encapsulation) {
+            case VXLAN -> node.vxlanTunnel();
+            case IPIP -> node.ipipTunnel();
+            case NONE -> null;
+        };
+        String mac = encapsulation == Encapsulation.VXLAN ? node.vxlanMac() : null;
+        remote.computeIfAbsent(encapsulation, k -> new ArrayList<>()).add(new RemoteBlock(destination, nodeName,
+                node.address(), tunnel, mac, modeOf(pool.pool().spec())));
+    }
+
+    /**
+     * Sorted by block (address, then prefix), with the keys computed once: comparing CIDRs directly
+     * copies their address bytes on every comparison, which dominates for 10,000 blocks.
+     */
+    private static List<RemoteBlock> sortedByBlock(List<RemoteBlock> blocks) {
+        record Keyed(long key, RemoteBlock block) {
         }
-        remote.computeIfAbsent(encapsulation, k -> new ArrayList<>())
-                .add(new RemoteBlock(destination, nodeName, nodeAddress, tunnel, mac, modeOf(pool.spec())));
+        List<Keyed> keyed = new ArrayList<>(blocks.size());
+        for (RemoteBlock b : blocks) {
+            byte[] a = b.block().network().getAddress();
+            long address = ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
+            keyed.add(new Keyed((address << 8) | b.block().prefixLength(), b));
+        }
+        keyed.sort(Comparator.comparingLong(Keyed::key));
+        List<RemoteBlock> out = new ArrayList<>(keyed.size());
+        keyed.forEach(k -> out.add(k.block()));
+        return out;
     }
 
     private static LocalNode localNode(NodeIdentity me, Node myNode, Encapsulation encapsulation) {
@@ -264,9 +299,16 @@ public final class DataplaneCalculator {
         }
     }
 
-    private static String ownerOf(TreeMap<Cidr, String> blockOwner, Cidr ip) {
-        Entry<Cidr, String> e = blockOwner.floorEntry(ip);
-        return e != null && e.getKey().contains(ip) ? e.getValue() : null;
+    private static String ownerOf(Map<Integer, Map<Cidr, String>> blockOwner, Cidr ip) {
+        for (Map.Entry<Integer, Map<Cidr, String>> byLength : blockOwner.entrySet()) {
+            if (byLength.getKey() <= ip.prefixLength() && byLength.getKey() <= ip.addressBits()) {
+                String owner = byLength.getValue().get(new Cidr(ip.network(), byLength.getKey()));
+                if (owner != null) {
+                    return owner;
+                }
+            }
+        }
+        return null;
     }
 
     private static String describe(WorkloadEndpoint wep) {
