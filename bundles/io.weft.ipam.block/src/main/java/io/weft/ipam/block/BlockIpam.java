@@ -73,6 +73,7 @@ public class BlockIpam implements IpamService {
     private final BlockReleaser releaser = new BlockReleaser(System::nanoTime);
     /** Each node's blocks as of its last full assignment pass, for the store they were read from. */
     private volatile HeldBlocks heldBlocks = new HeldBlocks(null);
+    private volatile LastWritten lastWritten = new LastWritten(null);
     /** Pools, IPAMConfig and reservations from watches, created on the first assignment. */
     private volatile SettingsCache settingsCache;
 
@@ -146,7 +147,7 @@ public class BlockIpam implements IpamService {
             attributes.putIfAbsent("node", request.node());
 
             HandleBook handles = new HandleBook(s);
-            BlockWriter blocks = new BlockWriter(s, handles);
+            BlockWriter blocks = new BlockWriter(s, handles, lastWritten(s));
             AutoAssigner assigner = new AutoAssigner(s, settings, blocks, new BlockClaims(s, blocks),
                     heldBlocks(s));
             List<AssignedAddress> all = new ArrayList<>();
@@ -224,10 +225,16 @@ public class BlockIpam implements IpamService {
         requireName("handle", handleId);
         return call("release handle " + handleId, false, s -> {
             HandleBook handles = new HandleBook(s);
-            BlockWriter blocks = new BlockWriter(s, handles);
+            LastWritten last = lastWritten(s);
+            BlockWriter blocks = new BlockWriter(s, handles, last);
             List<InetAddress> released = new ArrayList<>();
             for (int attempt = 0; attempt < Backoff.MAX_ATTEMPTS; attempt++) {
-                Optional<IPAMHandle> current = handles.get(handleId);
+                // the handle as this allocator created it, if it did: its deletion is compare-and-swap,
+                // so a stale one only costs a failed commit and a read
+                Optional<IPAMHandle> current = attempt == 0 ? last.handle(handleId) : Optional.empty();
+                if (current.isEmpty()) {
+                    current = handles.get(handleId);
+                }
                 if (current.isEmpty()) {
                     return sorted(released);
                 }
@@ -387,6 +394,16 @@ public class BlockIpam implements IpamService {
                 settingsCache = null;
             }
         }
+    }
+
+    /** What this allocator last wrote to {@code s}; forgotten when the store is replaced. */
+    private LastWritten lastWritten(ResourceStore s) {
+        LastWritten l = lastWritten;
+        if (l.store != s) {
+            l = new LastWritten(s);
+            lastWritten = l;
+        }
+        return l;
     }
 
     /** The remembered blocks for {@code s}; forgotten when the store is replaced. */

@@ -38,10 +38,34 @@ final class BlockWriter {
 
     private final ResourceStore store;
     private final HandleBook handles;
+    /** What this allocator wrote last, to skip a read before a commit; null: always read. */
+    private final LastWritten last;
 
     BlockWriter(ResourceStore store, HandleBook handles) {
+        this(store, handles, null);
+    }
+
+    BlockWriter(ResourceStore store, HandleBook handles, LastWritten last) {
         this.store = store;
         this.handles = handles;
+        this.last = last;
+    }
+
+    /** The remembered block on a first attempt, else (or when there is none) the stored one. */
+    private Optional<IPAMBlock> readForWrite(Cidr block, boolean useRemembered) throws DatastoreException {
+        if (useRemembered && last != null) {
+            Optional<IPAMBlock> remembered = last.block(block);
+            if (remembered.isPresent()) {
+                return remembered;
+            }
+        }
+        return read(block);
+    }
+
+    private void remember(Cidr block, Object written) {
+        if (last != null && written instanceof IPAMBlock b) {
+            last.wrote(block, b);
+        }
     }
 
     Optional<IPAMBlock> read(Cidr block) throws DatastoreException {
@@ -56,17 +80,21 @@ final class BlockWriter {
     List<InetAddress> allocate(Cidr block, int count, String handleId, Map<String, String> attributes,
             String affineNode, Predicate<InetAddress> reserved)
             throws DatastoreException, InvalidResourceException, IpamException {
+        boolean trustRemembered = true;
         for (int attempt = 0; attempt < Backoff.MAX_ATTEMPTS; attempt++) {
-            Optional<IPAMBlock> current = read(block);
-            if (current.isEmpty()) {
-                return List.of();
-            }
-            BlockState state = BlockState.of(current.get().spec());
-            if (state.deleted() || (affineNode != null && !state.affineTo(affineNode))) {
-                return List.of();
-            }
-            List<Integer> ordinals = state.autoAssign(count, handleId, attributes, reserved);
+            boolean remembered = trustRemembered && last != null && last.block(block).isPresent();
+            trustRemembered = false;
+            Optional<IPAMBlock> current = readForWrite(block, remembered);
+            BlockState state = current.isEmpty() ? null : BlockState.of(current.get().spec());
+            List<Integer> ordinals = state == null || state.deleted()
+                    || (affineNode != null && !state.affineTo(affineNode)) ? List.of()
+                    : state.autoAssign(count, handleId, attributes, reserved);
             if (ordinals.isEmpty()) {
+                if (remembered) {
+                    attempt--; // a remembered block is never trusted to say "nothing here": read it
+                    last.forgetBlock(block);
+                    continue;
+                }
                 return List.of();
             }
             IPAMBlock written = current.get().withSpec(state.toSpec());
@@ -75,8 +103,13 @@ final class BlockWriter {
                 // The handle comes first, so a store that keeps a prefix after a crash keeps
                 // at most a handle claiming more than the block holds, which repair corrects.
                 try {
-                    store.commit(List.of(ResourceWrite.create(HandleBook.newHandle(handleId, block.toString(),
-                            ordinals.size())), ResourceWrite.update(written)));
+                    List<io.weft.api.model.Resource> done = store.commit(List.of(ResourceWrite.create(
+                            HandleBook.newHandle(handleId, block.toString(), ordinals.size())),
+                            ResourceWrite.update(written)));
+                    if (last != null && done.get(0) instanceof IPAMHandle h) {
+                        last.wrote(h);
+                    }
+                    remember(block, done.get(1));
                     return addresses(state, ordinals);
                 } catch (KeyExistsException e) {
                     if (!e.existing().key().endsWith("/" + handleId)) {
@@ -85,16 +118,26 @@ final class BlockWriter {
                     // the handle exists (a retried CNI ADD, a second address): count it up below
                 } catch (RevisionConflictException | KeyNotFoundException e) {
                     handles.forgetFirstUse(handleId); // nothing was written: the next attempt may commit both
-                    Backoff.pause(attempt);
+                    if (last != null) {
+                        last.forgetBlock(block);
+                    }
+                    if (!remembered) {
+                        Backoff.pause(attempt); // a lost race; a stale remembered block just needs a read
+                    }
                     continue;
                 }
             }
             handles.increment(handleId, block.toString(), ordinals.size());
             try {
-                store.update(written);
+                remember(block, store.update(written));
             } catch (RevisionConflictException | KeyNotFoundException e) {
                 handles.decrement(handleId, Map.of(block.toString(), ordinals.size()));
-                Backoff.pause(attempt);
+                if (last != null) {
+                    last.forgetBlock(block);
+                }
+                if (!remembered) {
+                    Backoff.pause(attempt);
+                }
                 continue;
             }
             List<InetAddress> out = new ArrayList<>(ordinals.size());
@@ -124,8 +167,11 @@ final class BlockWriter {
     List<InetAddress> releaseOnlyBlockAndHandle(Cidr block, IPAMHandle h)
             throws DatastoreException, InvalidResourceException, IpamException {
         String handleId = h.metadata().name();
+        boolean trustRemembered = true;
         for (int attempt = 0; attempt < Backoff.MAX_ATTEMPTS; attempt++) {
-            Optional<IPAMBlock> current = read(block);
+            boolean remembered = trustRemembered && last != null && last.block(block).isPresent();
+            trustRemembered = false;
+            Optional<IPAMBlock> current = readForWrite(block, remembered);
             List<ResourceWrite> writes = new ArrayList<>(2);
             List<InetAddress> freed = List.of();
             if (current.isPresent()) {
@@ -135,22 +181,43 @@ final class BlockWriter {
                     state.release(ordinals);
                     writes.add(ResourceWrite.update(current.get().withSpec(state.toSpec())));
                     freed = addresses(state, ordinals);
+                } else if (remembered) {
+                    attempt--; // the remembered block may just be old: never conclude "nothing held" from it
+                    continue;
                 }
             }
             writes.add(ResourceWrite.delete(h));
             try {
-                store.commit(writes);
+                List<io.weft.api.model.Resource> done = store.commit(writes);
+                if (writes.size() == 2) {
+                    remember(block, done.get(0));
+                }
+                if (last != null) {
+                    last.forgetHandle(handleId);
+                }
                 return freed;
             } catch (RevisionConflictException e) {
+                if (last != null) {
+                    last.forgetBlock(block);
+                    last.forgetHandle(handleId);
+                }
                 if (e.current().key().endsWith("/" + handleId)) {
                     return null;
                 }
-                Backoff.pause(attempt);
+                if (!remembered) {
+                    Backoff.pause(attempt);
+                }
             } catch (KeyNotFoundException e) {
+                if (last != null) {
+                    last.forgetBlock(block);
+                    last.forgetHandle(handleId);
+                }
                 if (e.key().endsWith("/" + handleId)) {
                     return null;
                 }
-                Backoff.pause(attempt);
+                if (!remembered) {
+                    Backoff.pause(attempt);
+                }
             }
         }
         throw conflict(block);

@@ -154,14 +154,26 @@ class BlockIpamTest {
 
         node.assign(AssignRequest.podIpv4("k8s-pod-network.p2", "n1", Map.of()));
 
-        // the settings come from watches; the node's remembered block is read (no list of every
-        // node's affinities or blocks), then the new pod's handle and the block are one commit
-        assertEquals(List.of("get IPAMBlock", "commit [create IPAMHandle, update IPAMBlock]"), calls);
+        // the settings come from watches, and the block is the one this allocator wrote last (no
+        // read, no list of every node's affinities or blocks): the new pod's handle and the block
+        // are one compare-and-swap commit, a single round trip
+        assertEquals(List.of("commit [create IPAMHandle, update IPAMBlock]"), calls);
 
         calls.clear();
         node.releaseHandle("k8s-pod-network.p2");
-        assertEquals(List.of("get IPAMHandle", "get IPAMBlock", "commit [update IPAMBlock, delete IPAMHandle]"),
-                calls);
+        assertEquals(List.of("commit [update IPAMBlock, delete IPAMHandle]"), calls);
+
+        // another writer changed the block: the commit at the remembered revision fails, nothing is
+        // written, and the allocator reads the block and commits again
+        ipam.assign(AssignRequest.podIpv4("k8s-pod-network.other", "n1", Map.of()));
+        calls.clear();
+        InetAddress p3 = node.assign(AssignRequest.podIpv4("k8s-pod-network.p3", "n1", Map.of())).ipv4().get(0);
+        assertEquals(List.of("commit [create IPAMHandle, update IPAMBlock]", "get IPAMBlock",
+                "commit [create IPAMHandle, update IPAMBlock]"), calls);
+        assertEquals(List.of(p3), ipam.addressesOf("k8s-pod-network.p3"));
+        assertNotEquals(ipam.addressesOf("k8s-pod-network.other"), List.of(p3));
+        IpamCheck check = ipam.check();
+        assertTrue(check.clean(), check::toString);
     }
 
     @Test
