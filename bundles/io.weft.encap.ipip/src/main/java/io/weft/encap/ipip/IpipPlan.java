@@ -39,8 +39,9 @@ public record IpipPlan(int mtu, PrefixedAddress address, List<BlockRoute> routes
         }
         List<BlockRoute> routes = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        Cidr subnet = local.address().network(); // once: thousands of blocks share it
         for (RemoteBlock remote : target.remoteBlocks()) {
-            boolean sameSubnet = local.address().sameSubnet(remote.nodeAddress());
+            boolean sameSubnet = subnet.contains(remote.nodeAddress());
             boolean encapsulate = switch (remote.mode()) {
                 case ALWAYS -> true;
                 case CROSS_SUBNET -> !sameSubnet;

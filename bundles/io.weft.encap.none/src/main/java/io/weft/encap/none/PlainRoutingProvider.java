@@ -11,6 +11,7 @@ import io.weft.api.encap.EncapsulationProvider;
 import io.weft.api.encap.EncapsulationTarget;
 import io.weft.api.encap.LocalNode;
 import io.weft.api.encap.RemoteBlock;
+import io.weft.api.net.Cidr;
 import io.weft.api.provider.WeftProvider;
 
 /**
@@ -45,8 +46,9 @@ public class PlainRoutingProvider implements EncapsulationProvider {
         if (local.address() == null || local.uplink() == null) {
             return routes;
         }
+        Cidr subnet = local.address().network(); // once: 10,000 blocks share it
         for (RemoteBlock remote : target.remoteBlocks()) {
-            if (local.address().sameSubnet(remote.nodeAddress())) {
+            if (subnet.contains(remote.nodeAddress())) {
                 routes.add(new BlockRoute(remote.block(), remote.nodeAddress(), local.uplink(), false));
             }
         }

@@ -62,9 +62,10 @@ public record VxlanPlan(VxlanDevice device, PrefixedAddress address, List<Neighb
         Map<String, FdbEntry> fdb = new LinkedHashMap<>();
         List<BlockRoute> routes = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        Cidr subnet = local.address().network(); // once: thousands of blocks share it
         for (RemoteBlock remote : target.remoteBlocks()) {
-            if (!encapsulates(local, remote)) {
-                if (local.address().sameSubnet(remote.nodeAddress())) {
+            if (!encapsulates(subnet, remote)) {
+                if (subnet.contains(remote.nodeAddress())) {
                     routes.add(new BlockRoute(remote.block(), remote.nodeAddress(), local.uplink(), true));
                 } else {
                     unreachable.add(remote.block() + " on node " + remote.node() + ": pool mode Never and "
@@ -88,10 +89,10 @@ public record VxlanPlan(VxlanDevice device, PrefixedAddress address, List<Neighb
     }
 
     /** Always: every remote node; CrossSubnet: only nodes outside this node's subnet. */
-    static boolean encapsulates(LocalNode local, RemoteBlock remote) {
+    static boolean encapsulates(Cidr localSubnet, RemoteBlock remote) {
         return switch (remote.mode()) {
             case ALWAYS -> true;
-            case CROSS_SUBNET -> !local.address().sameSubnet(remote.nodeAddress());
+            case CROSS_SUBNET -> !localSubnet.contains(remote.nodeAddress());
             case NEVER -> false;
         };
     }
