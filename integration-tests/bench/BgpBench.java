@@ -36,8 +36,17 @@ public class BgpBench {
             bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
                     .withFamilies(true, false));
             System.out.println("ready");
-            while (bgp.routeCount() < count) {
+            boolean first = false;
+            int n;
+            while ((n = bgp.routeCount()) < count) {
+                if (!first && n > 0) {
+                    first = true;
+                    System.out.printf("first=%.6f%n", System.currentTimeMillis() / 1000.0);
+                }
                 Thread.sleep(2);
+            }
+            if (!first) {
+                System.out.printf("first=%.6f%n", System.currentTimeMillis() / 1000.0);
             }
             System.out.printf("done=%.6f%n", System.currentTimeMillis() / 1000.0);
             long after = heapAfterGc();
