@@ -86,6 +86,42 @@ final class BgpLab implements AutoCloseable {
         return bird;
     }
 
+    /** FRR's bgpd alone (no zebra: RIB only) in the link's namespace; query it with {@link Daemon#cmd}. */
+    Daemon frr(Link link, String name, String config) throws IOException {
+        Path dir = this.dir.resolve(name);
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("bgpd.conf");
+        Files.writeString(conf, config);
+        Process p = start(link, dir.resolve("bgpd.out"), "/usr/lib/frr/bgpd", "-Z", "-S", "-n", "-l",
+                link.nsV4().getHostAddress(), "-f", conf.toString(), "-i", dir.resolve("bgpd.pid").toString(),
+                "--vty_socket", dir.toString(), "-P", "0", "-u", "root", "-g", "root");
+        Daemon d = new Daemon(List.of("vtysh", "--vty_socket", dir.toString(), "-d", "bgpd", "-c"), p);
+        await(Duration.ofSeconds(10), () -> Files.exists(dir.resolve("bgpd.vty")),
+                () -> "bgpd did not start: " + read(dir.resolve("bgpd.out")));
+        return d;
+    }
+
+    /** gobgpd in the link's namespace (its API on the namespace's own loopback). */
+    Daemon gobgp(Link link, String name, String toml) throws IOException {
+        Path conf = dir.resolve(name + ".toml");
+        Files.writeString(conf, toml);
+        Process p = start(link, dir.resolve(name + ".out"), "gobgpd", "-f", conf.toString(), "--api-hosts",
+                "127.0.0.1:50051", "--pprof-disable", "-p");
+        Daemon d = new Daemon(List.of("ip", "netns", "exec", link.ns(), "gobgp"), p);
+        await(Duration.ofSeconds(10), () -> exec("ip", "netns", "exec", link.ns(), "gobgp", "global").exit() == 0,
+                () -> "gobgpd did not start: " + read(dir.resolve(name + ".out")));
+        return d;
+    }
+
+    /** A daemon and the command line that queries it: {@code cmd("show bgp summary")}. */
+    record Daemon(List<String> prefix, Process process) {
+        String cmd(String... args) {
+            List<String> c = new ArrayList<>(prefix);
+            c.addAll(List.of(args));
+            return run(c.toArray(String[]::new));
+        }
+    }
+
     Process start(Link link, Path log, String... command) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", link.ns()));
         cmd.addAll(List.of(command));
