@@ -428,6 +428,14 @@ class AgentLabTest {
                 block(d.ip()) + " via 10.0.0.1 dev eth0 proto bird"));
         n1.accept(new io.weft.api.routing.RouteUpdate("bgp", false, List.of(), List.of(Cidr.parse(block(d.ip())))));
         await(5_000, List.of(), () -> lines(ip(cluster.ns("n1"), "route", "show", "proto", "bird")));
+
+        // ECMP: two best paths become one multipath route
+        n1.accept(new io.weft.api.routing.RouteUpdate("bgp", false, List.of(new io.weft.api.routing.Route(
+                Cidr.parse("10.99.0.0/24"), List.of(new io.weft.api.routing.NextHop(Cidr.parseAddress("10.0.0.1"), null),
+                        new io.weft.api.routing.NextHop(Cidr.parseAddress("10.0.0.12"), null)), Map.of())), List.of()));
+        await(5_000, List.of("10.99.0.0/24 proto bird", "nexthop via 10.0.0.1 dev eth0 weight 1",
+                "nexthop via 10.0.0.12 dev eth0 weight 1"), () -> lines(ip(cluster.ns("n1"), "route", "show",
+                        "10.99.0.0/24")).stream().map(String::trim).toList());
     }
 
     @Test
