@@ -32,6 +32,12 @@ public class DatastoreHotSwapIT extends WeftKarafTestSupport {
 
     private static final String REGISTRATION_COMPONENT = "io.weft.core.NodeRegistration";
     private static final String MARKER = "/weft/itest/marker";
+    /**
+     * As operators swap ({@code feature:uninstall -r}): without a refresh, so nothing but the swapped
+     * provider restarts. A refreshing swap would rewire JLine to JNA (an optional import Karaf leaves
+     * unwired at boot) and restart the shell and SCR with it.
+     */
+    private static final EnumSet<FeaturesService.Option> NO_REFRESH = EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles);
 
     @Test
     public void registrationFollowsTheDatastoreAcrossFeatureSwaps() throws Exception {
@@ -46,8 +52,8 @@ public class DatastoreHotSwapIT extends WeftKarafTestSupport {
         embedded.put(MARKER, "written to the embedded store".getBytes(StandardCharsets.UTF_8), Datastore.NO_LEASE);
 
         // swap to the in-memory store
-        featuresService.uninstallFeature("weft-datastore-embedded", EnumSet.noneOf(FeaturesService.Option.class));
-        featuresService.installFeature("weft-datastore-memory", EnumSet.noneOf(FeaturesService.Option.class));
+        featuresService.uninstallFeature("weft-datastore-embedded", NO_REFRESH);
+        featuresService.installFeature("weft-datastore-memory", NO_REFRESH);
         assertEquals(registrationKey, awaitRegisteredIn("memory"));
         assertEquals("no embedded provider is left", null, bundle("io.weft.datastore.embedded"));
 
@@ -60,8 +66,8 @@ public class DatastoreHotSwapIT extends WeftKarafTestSupport {
         assertFalse(status, status.contains("io.weft.datastore.embedded"));
 
         // and back: the embedded store kept its data on disk across the swap
-        featuresService.uninstallFeature("weft-datastore-memory", EnumSet.noneOf(FeaturesService.Option.class));
-        featuresService.installFeature("weft-datastore-embedded", EnumSet.noneOf(FeaturesService.Option.class));
+        featuresService.uninstallFeature("weft-datastore-memory", NO_REFRESH);
+        featuresService.installFeature("weft-datastore-embedded", NO_REFRESH);
         awaitRegisteredIn("embedded");
         Datastore embeddedAgain = service(Datastore.class, "(weft.provider=embedded)");
         assertEquals("written to the embedded store",
