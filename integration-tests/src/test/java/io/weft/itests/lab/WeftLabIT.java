@@ -141,7 +141,7 @@ public class WeftLabIT {
     }
 
     @Test
-    public void theSeedsFourNodesAcrossARouterWithVxlanCrossSubnet() throws Exception {
+    public void theSeedsFourNodesAcrossARouterVxlanCrossSubnetThenAlways() throws Exception {
         Path topology = write(Files.readString(SEEDS).replaceFirst("(?m)^name: seeds$", "name: " + lab));
         Run up = weftLab("up", topology.toString());
         assertEquals(up.all(), 0, up.exitCode());
@@ -168,6 +168,30 @@ public class WeftLabIT {
         assertTrue(matrix.stdout(), matrix.stdout().contains("5 pods, 25 pairs, 25 expected to answer, 25 of them answered"));
         // node1's pods reached rack2 through the tunnel
         assertTrue(txPackets(lab + "-node1") > vxlanBefore);
+
+        // the seeds' other VXLAN case, changed through the lab's datastore: Always tunnels within rack1 too
+        Path always = labRoot.resolve("always.yaml");
+        Files.writeString(always, """
+                apiVersion: projectcalico.org/v3
+                kind: IPPool
+                metadata:
+                  name: default-ipv4-ippool
+                spec:
+                  cidr: 10.244.0.0/16
+                  blockSize: 26
+                  vxlanMode: Always
+                  natOutgoing: true
+                """);
+        Run apply = weftLab("weftctl", "-l", lab, "apply", "-f", always.toString());
+        assertEquals(apply.all(), 0, apply.exitCode());
+        Run pools = weftLab("weftctl", "get", "ippool", "-o", "wide");
+        assertTrue(pools.all(), pools.stdout().matches("(?s).*default-ipv4-ippool\\s+10\\.244\\.0\\.0/16\\s+true\\s+.*Always.*"));
+        String tunnel2 = awaitTunnelAddress(lab + "-node2");
+        assertTrue("node1 -> node2's block " + block2 + " through the tunnel",
+                awaitLine(lab + "-node1", block2 + " via " + tunnel2 + " dev vxlan.calico proto 80 onlink"));
+        Run afterSwitch = weftLab("ping-matrix", lab);
+        assertEquals(afterSwitch.all(), 0, afterSwitch.exitCode());
+        assertTrue(afterSwitch.stdout(), afterSwitch.stdout().contains("25 expected to answer, 25 of them answered"));
 
         down(pids);
     }

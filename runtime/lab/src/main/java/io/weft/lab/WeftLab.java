@@ -25,6 +25,7 @@ public final class WeftLab {
                    weft-lab down [NAME]
                    weft-lab status [NAME]
                    weft-lab ping-matrix [NAME] [--wait SECONDS]
+                   weft-lab weftctl [-l NAME] WEFTCTL-ARGS...   (weftctl against the lab's etcd)
             Builds a lab of network namespaces from FILE.yaml (subnets, routers, etcd, nodes running the Weft
             node runtime, pods added through the CNI shim) and tears it down again. Labs are kept under
             WEFT_LAB_DIR (default /var/run/weft-lab). Needs root. The topology format: runtime/lab/README.md.
@@ -62,6 +63,8 @@ public final class WeftLab {
                     return status(rest);
                 case "ping-matrix":
                     return pingMatrix(rest);
+                case "weftctl":
+                    return weftctl(rest);
                 default:
                     err.print("weft-lab: unknown command '" + args.get(0) + "'\n" + USAGE);
                     return 2;
@@ -213,6 +216,32 @@ public final class WeftLab {
         requireRoot();
         LabLayout layout = new LabLayout(Topology.load(dir.resolve(TOPOLOGY_COPY)), root);
         return new PingMatrix(layout, out).run(new LabJournal(dir).entries(), wait) ? 0 : 1;
+    }
+
+    /** calicoctl's role in the seeds: weftctl straight to the lab's etcd, e.g. {@code get ippool -o wide}. */
+    private int weftctl(List<String> args) throws LabException, TopologyException, IOException {
+        List<String> name = List.of();
+        if (args.size() >= 2 && args.get(0).equals("-l")) {
+            name = List.of(args.get(1));
+            args = args.subList(2, args.size());
+        }
+        Path dir = labDir(name);
+        requireRoot();
+        LabLayout layout = new LabLayout(Topology.load(dir.resolve(TOPOLOGY_COPY)), root);
+        if (!LabDown.exists(layout.switchNs())) {
+            throw new LabException("lab " + layout.topology().name() + " has no switch namespace (etcd) any more; "
+                    + "weft-lab down " + layout.topology().name() + " cleans it up");
+        }
+        List<String> ctlArgs = new ArrayList<>(args);
+        // weftctl reads -f on its side; make a relative file name mean the caller's directory
+        int f = ctlArgs.indexOf("-f");
+        if (f >= 0 && f + 1 < ctlArgs.size() && !ctlArgs.get(f + 1).equals("-")) {
+            ctlArgs.set(f + 1, Path.of(ctlArgs.get(f + 1)).toAbsolutePath().toString());
+        }
+        Host.Result r = Tools.locate(env).weftctl(layout, ctlArgs.toArray(String[]::new));
+        out.print(r.stdout());
+        err.print(r.stderr());
+        return r.exitCode();
     }
 
     /** The lab named in {@code args}, or the only one there is. */
