@@ -36,6 +36,12 @@ final class LabDown {
 
     /** Removes everything; returns the problems left (empty: nothing remains). */
     List<String> teardown() throws LabException {
+        try (LabLock lock = LabLock.acquire(dir, "weft-lab down " + dir.getFileName())) {
+            return teardownLocked();
+        }
+    }
+
+    private List<String> teardownLocked() throws LabException {
         LabJournal journal = new LabJournal(dir);
         List<Entry> entries = journal.entries();
         List<String> problems = new ArrayList<>();

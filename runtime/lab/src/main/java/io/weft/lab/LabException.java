@@ -1,7 +1,7 @@
 package io.weft.lab;
 
 /** Something the lab could not do, said so that the user knows what to check or fix. */
-final class LabException extends Exception {
+class LabException extends Exception {
     private static final long serialVersionUID = 1L;
 
     LabException(String message) {

@@ -44,7 +44,45 @@ final class LabUp {
 
     void build(Path topologyFile) throws LabException {
         Topology topology = layout.topology();
-        createLabDir(topologyFile);
+        makeLabDir();
+        LabLock lock;
+        try {
+            lock = LabLock.acquire(layout.dir(), "weft-lab up " + topology.name());
+        } catch (LabException e) {
+            throw new LabBusyException(e.getMessage());
+        }
+        try (lock) {
+            if (journal.exists()) {
+                throw new LabBusyException("lab '" + topology.name() + "' is already up (state in " + layout.dir()
+                        + "); run weft-lab down " + topology.name() + " first");
+            }
+            copyTopology(topologyFile);
+            buildLocked(topology);
+        }
+    }
+
+    /** Another command owns the lab: nothing of it is ours to remove. */
+    static final class LabBusyException extends LabException {
+        private static final long serialVersionUID = 1L;
+
+        LabBusyException(String message) {
+            super(message);
+        }
+    }
+
+    private void buildLocked(Topology topology) throws LabException {
+        // Ctrl-C or kill: no time to tear down safely here, but the journal has everything made so far
+        Thread interrupted = new Thread(() -> System.err.println("weft-lab up: stopped before the lab was complete; "
+                + "weft-lab down " + topology.name() + " removes what was built"));
+        Runtime.getRuntime().addShutdownHook(interrupted);
+        try {
+            buildAll(topology);
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+        }
+    }
+
+    private void buildAll(Topology topology) throws LabException {
         long started = System.nanoTime();
         buildSwitch();
         startEtcd();
@@ -79,21 +117,24 @@ final class LabUp {
                 topology.name(), topology.name(), topology.name());
     }
 
-    private void createLabDir(Path topologyFile) throws LabException {
-        if (journal.exists()) {
-            throw new LabException("lab '" + layout.topology().name() + "' is already up (state in " + layout.dir()
-                    + "); run weft-lab down " + layout.topology().name() + " first");
-        }
+    private void makeLabDir() throws LabException {
         try {
             Files.createDirectories(layout.dir().getParent());
             if (!Files.isDirectory(layout.dir())) {
                 Files.createDirectory(layout.dir(), PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
             }
+        } catch (IOException e) {
+            throw new LabException("cannot create the lab directory " + layout.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void copyTopology(Path topologyFile) throws LabException {
+        try {
             Files.copy(topologyFile, layout.dir().resolve(WeftLab.TOPOLOGY_COPY),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new LabException("cannot create the lab directory " + layout.dir() + ": " + e.getMessage(), e);
+            throw new LabException("cannot copy " + topologyFile + " into " + layout.dir() + ": " + e.getMessage(), e);
         }
         journal.record("lab", layout.topology().name());
     }

@@ -106,6 +106,9 @@ public final class WeftLab {
         try {
             new LabUp(layout, tools, out).build(file);
             return 0;
+        } catch (LabUp.LabBusyException e) {
+            err.println("weft-lab up: " + e.getMessage());
+            return 1;
         } catch (LabException | RuntimeException e) {
             err.println("weft-lab up: " + e.getMessage());
             if (keep) {
