@@ -137,6 +137,28 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** IPAM gives the node an IPIP tunnel address, written to its Node resource's {@code spec.bgp}. */
+    String ipipTunnel(String node) throws Exception {
+        var a = ipam.assign(new AssignRequest("ipip-tunnel-addr-" + node, node, 1, 0, List.of(), List.of(),
+                IntendedUse.TUNNEL, Map.of("node", node, "type", "ipipTunnelAddress")));
+        String address = Cidr.format(a.ipv4().get(0));
+        for (int attempt = 0; ; attempt++) {
+            Node n = store.get(ResourceKind.NODE, null, node).orElseThrow();
+            io.weft.api.model.NodeBGPSpec bgp = n.spec().bgp();
+            io.weft.api.model.NodeBGPSpec updated = bgp == null
+                    ? new io.weft.api.model.NodeBGPSpec(null, null, null, address, null)
+                    : bgp.withIpv4IPIPTunnelAddr(address);
+            try {
+                store.update(n.withSpec(n.spec().withBgp(updated)));
+                return address;
+            } catch (io.weft.api.datastore.RevisionConflictException e) {
+                if (attempt > 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Starts the node's agent with every provider, or the ones given. */
     DataplaneAgent agent(String node, Duration resync, EncapsulationProvider... providers) {
         return agent(node, resync, 0, providers);
