@@ -1,13 +1,10 @@
 package io.weft.agent;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.weft.api.model.NodeNames;
 import io.weft.netlink.Netns;
 
 /**
@@ -55,32 +52,8 @@ public record AgentSettings(String nodeName, Netns netns, AddressAutodetection a
         }
         Netns netns = config.hostNetns() == null || config.hostNetns().isBlank() ? Netns.current()
                 : Netns.named(config.hostNetns().trim());
-        return new AgentSettings(nodeName(config.nodeName(), env), netns, AddressAutodetection.parse(method),
+        return new AgentSettings(NodeNames.resolve(config.nodeName(), env), netns, AddressAutodetection.parse(method),
                 Duration.ofSeconds(config.resyncIntervalSeconds()), config.routeProtocol(),
                 config.workloadInterfacePrefix(), config.healthHost(), config.healthPort());
-    }
-
-    /** Configured name, then NODENAME, then the host name, as calico/node resolves it. */
-    static String nodeName(String configured, Map<String, String> env) {
-        if (configured != null && !configured.isBlank()) {
-            return configured.trim();
-        }
-        String fromEnv = env.get("NODENAME");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv.trim();
-        }
-        try {
-            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-            if (!name.isEmpty()) {
-                return name;
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall back to the resolver
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }
