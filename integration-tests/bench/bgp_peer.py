@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Raw BGP peers for the BGP benchmarks (integration-tests/bench/bgp-*.sh); not a BGP implementation.
 
-  feed ADDR PEER_ADDR AS PEER_AS COUNT   connect to PEER_ADDR:179 from ADDR, reach Established, send COUNT
+  feed ADDR PEER_ADDR AS PEER_AS COUNT   (iBGP attributes when AS = PEER_AS) connect to PEER_ADDR:179 from ADDR, reach Established, send COUNT
                                          /24s (100.0.0.0/24, 100.0.1.0/24, ...) in UPDATEs pre-encoded
                                          before the session starts, so the feeder is never the bottleneck;
                                          prints "established=<epoch s>" and "sent=<epoch s>", then stays up
@@ -32,10 +32,15 @@ def open_message(asn, router_id):
 KEEPALIVE = message(4, b"")
 
 
-def updates(count, next_hop, asn):
+def updates(count, next_hop, asn, internal=False):
     attrs = bytes([0x40, 1, 1, 0])  # ORIGIN IGP
-    attrs += bytes([0x40, 2, 6, 2, 1]) + struct.pack("!I", asn)  # AS_PATH: sequence [asn], 4-octet
+    if internal:  # iBGP: empty AS_PATH, LOCAL_PREF 100
+        attrs += bytes([0x40, 2, 0])
+    else:  # eBGP: AS_PATH sequence [asn], 4-octet
+        attrs += bytes([0x40, 2, 6, 2, 1]) + struct.pack("!I", asn)
     attrs += bytes([0x40, 3, 4]) + socket.inet_aton(next_hop)
+    if internal:
+        attrs += bytes([0x40, 5, 4]) + struct.pack("!I", 100)
     per_message = (4096 - 19 - 4 - len(attrs)) // 4
     out = []
     base = 100 << 24
@@ -86,7 +91,7 @@ def connect(addr, peer):
 
 
 def feed(addr, peer, asn, peer_as, count):
-    payload = updates(count, addr, asn)
+    payload = updates(count, addr, asn, asn == peer_as)
     s = connect(addr, peer)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     establish(s, asn, addr)

@@ -44,12 +44,46 @@ final class DecoderWarmup {
                     parser.parse(all.readSlice(length), sink);
                 }
             }
+            // the export side: a reflector's view of the same table towards two clients
+            exportAll(rib, prefixCount);
             rib.dropRoutes(a);
             rib.dropRoutes(b);
         } catch (BgpNotification e) {
             throw new IllegalStateException("decoder warm-up produced a malformed UPDATE: " + e.getMessage(), e);
         } finally {
             updates.release();
+        }
+    }
+
+    private static void exportAll(Rib rib, int prefixCount) {
+        UpdatePacker packer = new UpdatePacker(rib);
+        UpdatePacker.Output discard = new UpdatePacker.Output() {
+            @Override
+            public io.netty.buffer.ByteBufAllocator alloc() {
+                return io.netty.buffer.ByteBufAllocator.DEFAULT;
+            }
+
+            @Override
+            public void write(ByteBuf messages) {
+                messages.release();
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        for (int i = 0; i < 2; i++) {
+            RibPeer client = rib.addPeer("warmup-client");
+            client.ibgp = false;
+            client.localAs = 64512;
+            client.peerAs = 65002;
+            client.ipv4 = true;
+            client.localAddress4 = new byte[] {127, 0, 0, 1};
+            client.remoteAddress = new byte[] {127, 0, 0, 4};
+            client.established = true;
+            rib.scheduleFullExport(client);
+            packer.flush(client, discard, 4096, true);
+            rib.removePeer(client);
         }
     }
 

@@ -41,6 +41,7 @@ final class PeerSession implements UpdateSink {
         this.speaker = speaker;
         this.config = config;
         this.ribPeer = ribPeer;
+        ribPeer.session = this;
     }
 
     String name() {
@@ -188,6 +189,12 @@ final class PeerSession implements UpdateSink {
         p.importPolicy = speaker.hook(config.importFilter());
         p.exportPolicy = speaker.hook(config.exportFilter());
         c.maxMessage = open.extendedMessage() ? BgpConnection.MAX_EXTENDED : BgpConnection.MAX_MESSAGE;
+        // peers whose exports are byte-for-byte the same may share one update group
+        p.exportSignature = p.exportPolicy != null ? null
+                : p.ibgp + "/" + p.routeReflectorClient + "/" + p.localAs + "/" + p.peerAs + "/" + p.nextHopSelf + "/"
+                        + p.keepNextHop + "/" + java.util.Arrays.toString(p.localAddress4) + "/"
+                        + java.util.Arrays.toString(p.localAddress6) + "/" + p.ipv4 + "/" + p.ipv6 + "/" + p.as4 + "/"
+                        + c.maxMessage;
         c.parser = new UpdateParser(speaker.prefixes, speaker.rib.interner, open.as4(), p.ibgp, config.peerAs());
         boolean keptStale = p.stale != null;
         if (keptStale && open.grTime() < 0) {

@@ -63,6 +63,19 @@ final class PrefixTable {
         }
     }
 
+    /** The slot holding {@code key}, or a negative number; read it with {@link #valueAt}/{@link #intAt}. */
+    int indexOf(long key) {
+        return slot(key);
+    }
+
+    Object valueAt(int index) {
+        return values[index];
+    }
+
+    int intAt(int index) {
+        return ints[index];
+    }
+
     Object get(long key) {
         int s = slot(key);
         return s >= 0 ? values[s] : null;

@@ -55,6 +55,8 @@ final class Rib {
     }
 
     void removePeer(RibPeer peer) {
+        peer.established = false;
+        peer.resetExport(); // hands its update group to another member
         dropRoutes(peer);
         peers[peer.slot] = null;
     }
@@ -206,8 +208,9 @@ final class Rib {
         boolean any = false;
         for (int s = 1; s < ps.length; s++) {
             RibPeer p = ps[s];
-            if (p != null && p.established) {
-                if (s == bestSlot && (p.adjRibOut.size() == 0 || !p.adjRibOut.containsKey(key))) {
+            if (p != null && p.established && !p.isFollower()) { // a group's leader marks for all
+                if (s == bestSlot && p.followers.isEmpty()
+                        && (p.adjRibOut.size() == 0 || !p.adjRibOut.containsKey(key))) {
                     continue; // its own route, and nothing to take back from it
                 }
                 p.dirty.add(key);
@@ -320,11 +323,24 @@ final class Rib {
 
     /** The attributes to send {@code peer} for {@code key}, or null when it must not have it. */
     PathAttributes exportFor(RibPeer peer, long key) {
-        int srcSlot = locRib.getInt(key, -1);
-        if (srcSlot < 0 || srcSlot == peer.slot) {
+        return exportFor(peer, key, !peer.followers.isEmpty());
+    }
+
+    /**
+     * With {@code shared} (an update group) the per-peer split horizon is skipped: a member may
+     * get its own route back, which it drops (AS path or ORIGINATOR_ID, RFC 4271 / 4456), as
+     * with other speakers' update groups.
+     */
+    PathAttributes exportFor(RibPeer peer, long key, boolean shared) {
+        int at = locRib.indexOf(key);
+        if (at < 0) {
             return null;
         }
-        PathAttributes a = (PathAttributes) locRib.get(key);
+        int srcSlot = locRib.intAt(at);
+        if (srcSlot == peer.slot && !shared) {
+            return null;
+        }
+        PathAttributes a = (PathAttributes) locRib.valueAt(at);
         RibPeer src = peers[srcSlot];
         boolean v6 = Prefixes.isV6(key);
         if (v6 ? !peer.ipv6 : !peer.ipv4) {
@@ -335,7 +351,7 @@ final class Rib {
             if (clusterId == null || (!src.routeReflectorClient && !peer.routeReflectorClient)) {
                 return null; // iBGP split horizon; a reflector passes client routes to all, others to clients
             }
-            if ((a.hasOriginatorId ? a.originatorId : src.remoteId) == peer.remoteId) {
+            if (!shared && (a.hasOriginatorId ? a.originatorId : src.remoteId) == peer.remoteId) {
                 return null;
             }
         }
@@ -344,6 +360,9 @@ final class Rib {
         }
         if (peer.exportPolicy != null && !peer.exportPolicy.accept(key, a)) {
             return null;
+        }
+        if (a == peer.lastExported && srcSlot == peer.lastExportSource && v6 == peer.lastExportV6) {
+            return peer.lastExportResult; // a table is mostly runs of one attribute set
         }
         IdentityHashMap<PathAttributes, PathAttributes> cache = peer.cacheFor(srcSlot, v6);
         PathAttributes out = cache.get(a);
@@ -354,6 +373,10 @@ final class Rib {
             }
             cache.put(a, out);
         }
+        peer.lastExported = a;
+        peer.lastExportSource = srcSlot;
+        peer.lastExportV6 = v6;
+        peer.lastExportResult = out;
         return out;
     }
 

@@ -16,10 +16,21 @@ final class RibPeer {
     PrefixTable stale;
     /** Prefixes the peer sent that import rules refused (loops, policy): counted, not used. */
     final PrefixTable rejected = new PrefixTable(16, false);
-    /** What the peer was last told: prefix key to the attributes as sent. */
-    final PrefixTable adjRibOut = new PrefixTable(16, false);
+    /**
+     * What the peer was last told: prefix key to the attributes as sent. Shared by the members of
+     * an update group (peers with the same export rules, in sync), as is {@link #dirty}.
+     */
+    PrefixTable adjRibOut = new PrefixTable(16, false);
     /** Prefixes whose export may have changed since the last flush. */
-    final LongList dirty = new LongList(64);
+    LongList dirty = new LongList(64);
+    /** The group's leader when this peer follows one; the leader computes and encodes for all. */
+    RibPeer groupLeader;
+    /** Peers that receive what this one (the leader) is sent. */
+    final java.util.List<RibPeer> followers = new java.util.ArrayList<>(0);
+    /** Export rules in one string: equal signatures may share an update group. */
+    String exportSignature;
+    /** The session this peer belongs to (for the group's writes). */
+    Object session;
 
     // fixed for the session
     boolean ibgp;
@@ -43,6 +54,37 @@ final class RibPeer {
     /** Exported attribute sets by source slot and family, so export rules run once per set. */
     @SuppressWarnings("unchecked")
     IdentityHashMap<PathAttributes, PathAttributes>[] exportCache = new IdentityHashMap[0];
+
+    /** The last export computed, reused while a run of prefixes shares it. */
+    PathAttributes lastExported;
+    int lastExportSource = -1;
+    boolean lastExportV6;
+    PathAttributes lastExportResult;
+
+    private void leaveGroup() {
+        if (groupLeader != null) {
+            groupLeader.followers.remove(this);
+            groupLeader = null;
+        } else if (!followers.isEmpty()) {
+            RibPeer next = followers.remove(0);
+            next.groupLeader = null;
+            next.followers.addAll(followers);
+            for (RibPeer f : followers) {
+                f.groupLeader = next;
+            }
+            followers.clear();
+            next.lastExported = null;
+            next.lastExportResult = null;
+        }
+    }
+
+    /** Joins {@code leader}'s group: both are in sync with the Loc-RIB, so they share from now on. */
+    void follow(RibPeer leader) {
+        groupLeader = leader;
+        leader.followers.add(this);
+        adjRibOut = leader.adjRibOut;
+        dirty = leader.dirty;
+    }
 
     RibPeer(int slot, String name) {
         this.slot = slot;
@@ -78,9 +120,17 @@ final class RibPeer {
         return cache;
     }
 
+    boolean isFollower() {
+        return groupLeader != null;
+    }
+
+    /** Leaves the update group (if any) and starts from an empty Adj-RIB-Out of its own. */
     void resetExport() {
-        adjRibOut.clear();
-        dirty.clear();
+        leaveGroup();
+        adjRibOut = new PrefixTable(16, false);
+        dirty = new LongList(64);
         exportCache = new IdentityHashMap[0];
+        lastExported = null;
+        lastExportResult = null;
     }
 }

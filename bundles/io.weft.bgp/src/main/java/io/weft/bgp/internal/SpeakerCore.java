@@ -351,11 +351,22 @@ public final class SpeakerCore implements AutoCloseable {
 
     private void flush() {
         rib.flushed();
+        List<RibPeer> synced = null;
         for (PeerSession s : byName.values()) {
             BgpConnection c = s.active();
-            if (c != null && s.ribPeer.established) {
-                packer.flush(s.ribPeer, output(c), c.maxMessage, c.as4);
+            RibPeer p = s.ribPeer;
+            if (c != null && p.established && !p.isFollower()) {
+                packer.flush(p, p.followers.isEmpty() ? output(c) : groupOutput(p), c.maxMessage, c.as4);
+                if (p.exportSignature != null && !p.endOfRibPending) {
+                    if (synced == null) {
+                        synced = new ArrayList<>();
+                    }
+                    synced.add(p);
+                }
             }
+        }
+        if (synced != null && synced.size() > 1) {
+            formGroups(synced);
         }
         if (!sinks.isEmpty() && !rib.sinkDirty.isEmpty()) {
             notifySinks();
@@ -388,6 +399,59 @@ public final class SpeakerCore implements AutoCloseable {
                 LOG.error("route sink {} failed", s, e);
             }
         }
+    }
+
+    /**
+     * Peers that have just been flushed are all in sync with the Loc-RIB; those with equal export
+     * rules join one update group, so a reflector computes and encodes each UPDATE once for all
+     * its clients (what FRR calls update groups).
+     */
+    private void formGroups(List<RibPeer> synced) {
+        Map<String, RibPeer> leaders = new HashMap<>();
+        for (RibPeer p : synced) {
+            if (!p.followers.isEmpty()) {
+                leaders.putIfAbsent(p.exportSignature, p);
+            }
+        }
+        for (RibPeer p : synced) {
+            RibPeer leader = leaders.putIfAbsent(p.exportSignature, p);
+            if (leader != null && leader != p && p.followers.isEmpty() && !p.isFollower()) {
+                p.follow(leader);
+            }
+        }
+    }
+
+    /** Writes each buffer to the leader and every follower (shared, reference-counted). */
+    private static UpdatePacker.Output groupOutput(RibPeer leader) {
+        List<BgpConnection> members = new ArrayList<>(leader.followers.size() + 1);
+        members.add(((PeerSession) leader.session).active());
+        for (RibPeer f : leader.followers) {
+            BgpConnection c = ((PeerSession) f.session).active();
+            if (c != null) {
+                members.add(c);
+            }
+        }
+        return new UpdatePacker.Output() {
+            @Override
+            public ByteBufAllocator alloc() {
+                return members.get(0).ctx.alloc();
+            }
+
+            @Override
+            public void write(ByteBuf messages) {
+                for (BgpConnection c : members) {
+                    c.ctx.write(messages.retainedDuplicate(), c.ctx.voidPromise());
+                }
+                messages.release();
+            }
+
+            @Override
+            public void flush() {
+                for (BgpConnection c : members) {
+                    c.ctx.flush();
+                }
+            }
+        };
     }
 
     private static UpdatePacker.Output output(BgpConnection c) {

@@ -33,26 +33,38 @@ final class UpdatePacker {
     /** Sends what changed for {@code peer}; returns the number of UPDATE messages written. */
     int flush(RibPeer peer, Output output, int maxMessage, boolean as4) {
         LongList dirty = peer.dirty;
-        if (dirty.isEmpty() && !peer.endOfRibPending) {
+        boolean eor = peer.endOfRibPending;
+        if (dirty.isEmpty() && !eor) {
             return 0;
         }
+        boolean shared = !peer.followers.isEmpty();
         Map<PathAttributes, LongList> groups = new IdentityHashMap<>();
         LongList withdraw4 = new LongList(16);
         LongList withdraw6 = new LongList(16);
+        PathAttributes lastGroup = null;
+        LongList lastKeys = null;
+        PrefixTable out = peer.adjRibOut;
         for (int i = 0; i < dirty.size(); i++) {
             long key = dirty.get(i);
-            PathAttributes now = rib.exportFor(peer, key);
-            Object before = peer.adjRibOut.get(key);
-            if (now == before) {
+            PathAttributes now = rib.exportFor(peer, key, shared);
+            if (now == null) {
+                if (out.size() > 0 && out.remove(key) != null) {
+                    (Prefixes.isV6(key) ? withdraw6 : withdraw4).add(key);
+                }
                 continue;
             }
-            if (now == null) {
-                peer.adjRibOut.remove(key);
-                (Prefixes.isV6(key) ? withdraw6 : withdraw4).add(key);
-            } else {
-                peer.adjRibOut.put(key, now);
-                groups.computeIfAbsent(now, k -> new LongList(64)).add(key);
+            if (out.put(key, now) == now) {
+                continue; // already told
             }
+            if (now != lastGroup) { // runs of prefixes share a set: skip the map lookup for them
+                lastKeys = groups.get(now);
+                if (lastKeys == null) {
+                    lastKeys = new LongList(64);
+                    groups.put(now, lastKeys);
+                }
+                lastGroup = now;
+            }
+            lastKeys.add(key);
         }
         dirty.clear();
         Writer w = new Writer(output, maxMessage);
@@ -176,9 +188,12 @@ final class UpdatePacker {
     static void writeV4(ByteBuf b, long key) {
         int bits = Prefixes.length(key);
         int address = Prefixes.v4Address(key);
-        b.writeByte(bits);
-        for (int j = 0; j < (bits + 7) >>> 3; j++) {
-            b.writeByte(address >>> (24 - 8 * j));
+        switch ((bits + 7) >>> 3) {
+            case 0 -> b.writeByte(bits);
+            case 1 -> b.writeShort(bits << 8 | address >>> 24);
+            case 2 -> b.writeMedium(bits << 16 | address >>> 16);
+            case 3 -> b.writeInt(bits << 24 | address >>> 8);
+            default -> b.writeByte(bits).writeInt(address);
         }
     }
 
