@@ -94,6 +94,8 @@ public class WeftLabIT {
                     subnet: lan
                     ip: 10.0.5.12
                     pods: [{name: c, namespace: shop}, {name: d}]
+                externals:
+                  - {name: outside, subnet: lan, ip: 10.0.5.100}
                 pools:
                   - {name: plain, cidr: 10.248.0.0/16, blockSize: 26}
                 """.formatted(lab));
@@ -122,8 +124,14 @@ public class WeftLabIT {
 
         Run matrix = weftLab("ping-matrix", lab);
         assertEquals(matrix.all(), 0, matrix.exitCode());
-        assertTrue(matrix.stdout(), matrix.stdout().contains("4 pods, 12 pairs, 12 expected to answer, 12 of them answered"));
+        assertTrue(matrix.stdout(), matrix.stdout().contains("4 pods, 16 pairs, 12 expected to answer, 12 of them answered"));
         assertFalse(matrix.stdout(), matrix.stdout().contains("\nFAIL "));
+        // without natOutgoing the outside host gets the pings but has no route back to the pods: no answer
+        List<String> rows = matrix.stdout().lines().filter(l -> l.matches("\\s+\\d+(\\s+(ok|FAIL|-|\\.))+")).toList();
+        assertEquals(matrix.stdout(), 4, rows.size());
+        for (String row : rows) {
+            assertTrue(matrix.stdout(), row.endsWith("    -"));
+        }
 
         Run status = weftLab("status");
         assertEquals(status.all(), 0, status.exitCode());
