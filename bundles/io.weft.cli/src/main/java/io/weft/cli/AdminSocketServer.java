@@ -3,14 +3,11 @@ package io.weft.cli;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -26,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.weft.api.ipam.IpamService;
+import io.weft.api.net.RootOnlySockets;
 import io.weft.api.resource.ResourceCodec;
 import io.weft.api.resource.ResourceStore;
 
@@ -100,29 +98,7 @@ public class AdminSocketServer {
     }
 
     private static ServerSocketChannel open(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        if (Files.exists(path)) {
-            if (answers(path)) {
-                throw new IOException("another node already serves weftctl there");
-            }
-            Files.delete(path); // a stale socket left by a killed node
-        }
-        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        return channel;
-    }
-
-    private static boolean answers(Path path) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return RootOnlySockets.listen(path, "weftctl");
     }
 
     private void accept() {

@@ -5,15 +5,12 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +37,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.weft.api.cni.CniCommand;
+import io.weft.api.net.RootOnlySockets;
 import io.weft.api.cni.CniHandler;
 import io.weft.api.cni.CniRequest;
 import io.weft.api.cni.CniResponse;
@@ -139,30 +137,7 @@ public class CniServer {
     }
 
     private static ServerSocketChannel open(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        }
-        if (Files.exists(path)) {
-            if (answers(path)) {
-                throw new IOException("another node runtime already serves CNI there");
-            }
-            Files.delete(path); // a stale socket left by a killed node runtime
-        }
-        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.bind(UnixDomainSocketAddress.of(path));
-        // connect() needs write permission on the socket file: 0600 makes it root-only
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        return channel;
-    }
-
-    private static boolean answers(Path path) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return RootOnlySockets.listen(path, "CNI");
     }
 
     private void accept() {

@@ -1,7 +1,7 @@
 /**
  * IP address values: CIDRs and prefixed addresses, parsed by Go's rules without DNS lookups.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.net;
 
