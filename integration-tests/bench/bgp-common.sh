@@ -14,7 +14,7 @@ mvn -q -B -o -Dstyle.color=never -f "$root/bundles/io.weft.bgp/pom.xml" dependen
 CP="$root/bundles/io.weft.bgp/target/io.weft.bgp-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 rm -f "$cp_file"
 source "$root/integration-tests/bench/lib.sh"
-PEER="python3 $root/integration-tests/bench/bgp_peer.py"
+PEER="env HOLD=${HOLD:-0} python3 $root/integration-tests/bench/bgp_peer.py"
 work=$(mktemp -d)
 FEED=wbb-feed-$$
 RECV=wbb-recv-$$

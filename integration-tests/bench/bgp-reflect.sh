@@ -12,6 +12,7 @@
 set -euo pipefail
 RUNS=${RUNS:-3}
 COUNT=${COUNT:-100000}
+HOLD=240 # GoBGP as a sender needs a hold time; every reflector gets the same
 source "$(dirname "$0")/bgp-common.sh"
 lab_up
 clients=$(seq -f '10.0.0.%g' 11 20 | tr '\n' ' ')

@@ -9,7 +9,7 @@
                                          are Established and "done=<epoch s>" when every session has received
                                          COUNT prefixes (it counts NLRI bytes: the feeder sends only /24s)
 
-Hold time 0 is offered, so no keepalives interleave with the measurement.
+Hold time 0 is offered (HOLD=seconds to change it), so no keepalives interleave with the measurement.
 """
 import os, selectors, socket, struct, sys, time
 
@@ -26,10 +26,13 @@ def open_message(asn, router_id):
     caps += bytes([65, 4]) + struct.pack("!I", asn)  # 4-octet AS
     params = bytes([2, len(caps)]) + caps
     my_as = asn if asn < 65536 else 23456
-    return message(1, struct.pack("!BHH4sB", 4, my_as, 0, socket.inet_aton(router_id), len(params)) + params)
+    return message(1, struct.pack("!BHH4sB", 4, my_as, HOLD, socket.inet_aton(router_id), len(params)) + params)
 
 
 KEEPALIVE = message(4, b"")
+# Hold time offered: 0 (no keepalives during a measurement) unless HOLD is set; GoBGP as a
+# sender needs a non-zero one (it derives its write deadline from it), runs stay far below it.
+HOLD = int(os.environ.get("HOLD", "0"))
 
 
 def updates(count, next_hop, asn, internal=False):

@@ -23,21 +23,7 @@ final class DecoderWarmup {
         try {
             for (RibPeer peer : new RibPeer[] {a, b, a}) {
                 UpdateParser parser = new UpdateParser(rib.prefixes, rib.interner, true, false, 65001);
-                UpdateSink sink = new UpdateSink() {
-                    @Override
-                    public void announce(long prefix, PathAttributes attributes) {
-                        rib.announce(peer, prefix, attributes);
-                    }
-
-                    @Override
-                    public void withdraw(long prefix) {
-                        rib.withdraw(peer, prefix);
-                    }
-
-                    @Override
-                    public void endOfRib(int afiSafi) {
-                    }
-                };
+                UpdateSink sink = new RibUpdateSink(rib, peer, family -> { });
                 ByteBuf all = updates.duplicate();
                 while (all.isReadable()) {
                     int length = all.readUnsignedShort();

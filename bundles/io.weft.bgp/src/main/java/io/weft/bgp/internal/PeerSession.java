@@ -21,7 +21,7 @@ import io.weft.bgp.PeerStatus;
  * the peer's, until collision detection keeps one), connect retry, graceful restart as helper,
  * max-prefix, and the bridge from decoded UPDATEs to the RIB. Runs on the speaker's event loop.
  */
-final class PeerSession implements UpdateSink {
+final class PeerSession {
     final SpeakerCore speaker;
     final PeerConfig config;
     final RibPeer ribPeer;
@@ -42,7 +42,10 @@ final class PeerSession implements UpdateSink {
         this.config = config;
         this.ribPeer = ribPeer;
         ribPeer.session = this;
+        this.sink = new RibUpdateSink(speaker.rib, ribPeer, this::endOfRib);
     }
+
+    private final RibUpdateSink sink;
 
     String name() {
         return config.name();
@@ -187,6 +190,7 @@ final class PeerSession implements UpdateSink {
         p.keepNextHop = config.keepNextHop();
         p.maxPrefixes = config.maxPrefixes();
         p.importPolicy = speaker.hook(config.importFilter());
+        p.lastImported = null; // the loop-check cache belongs to the session's AS numbers
         p.exportPolicy = speaker.hook(config.exportFilter());
         c.maxMessage = open.extendedMessage() ? BgpConnection.MAX_EXTENDED : BgpConnection.MAX_MESSAGE;
         // peers whose exports are byte-for-byte the same may share one update group
@@ -209,7 +213,7 @@ final class PeerSession implements UpdateSink {
     }
 
     void updateReceived(BgpConnection c, ByteBuf body) throws BgpNotification {
-        UpdateParser.Outcome outcome = c.parser.parse(body, this);
+        UpdateParser.Outcome outcome = c.parser.parse(body, sink);
         if (outcome != UpdateParser.Outcome.OK) {
             lastError = "UPDATE " + (outcome == UpdateParser.Outcome.TREAT_AS_WITHDRAW ? "treated as withdraw" : "attribute discarded")
                     + ": " + c.parser.lastProblem();
@@ -224,18 +228,7 @@ final class PeerSession implements UpdateSink {
         }
     }
 
-    @Override
-    public void announce(long prefix, PathAttributes attributes) {
-        speaker.rib.announce(ribPeer, prefix, attributes);
-    }
-
-    @Override
-    public void withdraw(long prefix) {
-        speaker.rib.withdraw(ribPeer, prefix);
-    }
-
-    @Override
-    public void endOfRib(int afiSafi) {
+    private void endOfRib(int afiSafi) {
         log().info("peer {}: End-of-RIB for {}", name(), afiSafi == OpenMessage.IPV6_UNICAST ? "IPv6" : "IPv4");
         if (ribPeer.stale != null) {
             speaker.rib.purgeStale(ribPeer, afiSafi);

@@ -105,6 +105,17 @@ final class Rib {
     }
 
     private boolean acceptable(RibPeer peer, long key, PathAttributes attrs) {
+        if (attrs != peer.lastImported) { // loop checks depend on the set only: once per run of prefixes
+            peer.lastImported = attrs;
+            peer.lastImportLoopFree = loopFree(peer, attrs);
+        }
+        if (!peer.lastImportLoopFree) {
+            return false;
+        }
+        return peer.importPolicy == null || peer.importPolicy.accept(key, attrs);
+    }
+
+    private boolean loopFree(RibPeer peer, PathAttributes attrs) {
         if (peer.slot != LOCAL) {
             if (!peer.ibgp && attrs.pathContains(peer.localAs)) {
                 return false; // AS loop
@@ -116,7 +127,7 @@ final class Rib {
                 return false; // reflection loop
             }
         }
-        return peer.importPolicy == null || peer.importPolicy.accept(key, attrs);
+        return true;
     }
 
     /** Drops every route of a peer whose session ended without graceful restart. */

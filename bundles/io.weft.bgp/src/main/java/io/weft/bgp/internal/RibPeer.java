@@ -86,6 +86,10 @@ final class RibPeer {
         dirty = leader.dirty;
     }
 
+    /** The last attribute set imported and whether it passed the loop checks. */
+    PathAttributes lastImported;
+    boolean lastImportLoopFree;
+
     RibPeer(int slot, String name) {
         this.slot = slot;
         this.name = name;
