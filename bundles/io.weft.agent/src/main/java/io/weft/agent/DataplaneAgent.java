@@ -30,6 +30,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.weft.api.cni.PodNetworkSettings;
+import io.weft.api.datastore.Datastore;
 import io.weft.api.datastore.Watch;
 import io.weft.api.encap.BlockRoute;
 import io.weft.api.encap.DataplaneException;
@@ -65,10 +67,10 @@ import io.weft.netlink.Sysctl;
  * and go at runtime: while one is missing its remote blocks keep the routes it last gave, and
  * the status says which provider to install.
  */
-@Component(service = {StatusContributor.class, RouteSink.class, RouteSource.class},
+@Component(service = {StatusContributor.class, RouteSink.class, RouteSource.class, PodNetworkSettings.class},
         configurationPid = AgentConfig.PID, immediate = true)
 @Designate(ocd = AgentConfig.class)
-public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource {
+public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource, PodNetworkSettings {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
@@ -82,9 +84,18 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     static final long TEARDOWN_GRACE_MS = 5000;
     /** Liveness fails when the agent's thread has not come round for this long (a pass stuck in the kernel). */
     private static final long LIVENESS_SECONDS = 60;
+    /** After a datastore swap, give the resource store this long to rebind before watching again. */
+    static final long DATASTORE_SETTLE_MS = 200;
 
     private final AgentSettings settings;
-    private final ResourceStore store;
+    /** The store the agent reads and writes; replaced at runtime when the store or its datastore is swapped. */
+    private volatile ResourceStore store;
+    /** Set when the store or its datastore changed: the loop thread re-opens its watches. */
+    private final AtomicBoolean resubscribeQueued = new AtomicBoolean();
+    /** The store the current watches were opened on (loop thread). */
+    private ResourceStore watchedStore;
+    /** The datastore bound when the current watches were opened (loop thread). */
+    private Datastore watchedDatastore;
     private final DataplaneCalculator calculator;
     private final ScheduledExecutorService loop;
     private final ClusterView view;
@@ -118,13 +129,22 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
 
     // read by status() and the health endpoint
     private volatile NodeIdentity identity;
+    private volatile Datastore boundDatastore;
+    /** What the CNI handler gives pods when their network configuration has no mtu; 0 until the first pass. */
+    private volatile int podMtu;
+    /** How many times the watches were moved to a swapped store or datastore. */
+    private volatile int storeSwaps;
     private volatile long heartbeat = System.nanoTime();
     private HealthEndpoint health;
     private volatile AgentReport report = AgentReport.starting();
 
+    /**
+     * The DS constructor. The store is bound afterwards through {@link #bindStore} (a dynamic
+     * reference, so a swapped store or datastore does not restart the agent); start-up waits for it.
+     */
     @Activate
-    public DataplaneAgent(@Reference ResourceStore store, AgentConfig config) {
-        this(AgentSettings.from(config, System.getenv()), store);
+    public DataplaneAgent(AgentConfig config) {
+        this(AgentSettings.from(config, System.getenv()), null);
         start();
     }
 
@@ -133,7 +153,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         this.settings = settings;
         this.store = store;
         this.calculator = new DataplaneCalculator(settings.routeProtocol());
-        this.view = new ClusterView(() -> requestSync(false));
+        this.view = new ClusterView(this::requestSync);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "weft-agent-" + settings.nodeName());
             t.setDaemon(true);
@@ -199,6 +219,69 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         }
     }
 
+    /**
+     * The resource store. Mandatory, but dynamic and greedy: when the store is replaced (another
+     * provider, or a higher-ranked one), DS binds the new one before unbinding the old, and the
+     * agent moves its watches over without restarting, so the kernel is not touched where it is
+     * still right.
+     */
+    @Reference(name = "store", service = ResourceStore.class, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindStore")
+    public void bindStore(ResourceStore replacement) {
+        ResourceStore previous = store;
+        store = replacement;
+        if (previous != null && previous != replacement) {
+            LOG.info("node {}: resource store replaced; moving the watches to the new one", settings.nodeName());
+        }
+        requestResubscribe(0);
+    }
+
+    public void unbindStore(ResourceStore departed) {
+        // DS binds a replacement first; if none comes the component is deactivated anyway
+        if (store == departed) {
+            LOG.info("node {}: resource store went away; the kernel keeps its state until one is bound",
+                    settings.nodeName());
+        }
+    }
+
+    /**
+     * The datastore beneath the resource store. Core's {@code ResourceStore} stays the same
+     * service when its datastore is swapped (embedded to etcd, say), but the watches the agent
+     * opened through it stay on the old datastore; this reference only tells the agent when to
+     * watch again. The re-watch waits {@link #DATASTORE_SETTLE_MS} so the resource store, which
+     * gets the same service event, has rebound first.
+     */
+    @Reference(name = "datastore", service = Datastore.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDatastore")
+    public void bindDatastore(Datastore datastore) {
+        if (boundDatastore != null && boundDatastore != datastore) {
+            LOG.info("node {}: datastore swapped; watching the new one", settings.nodeName());
+        }
+        boundDatastore = datastore;
+        requestResubscribe(DATASTORE_SETTLE_MS);
+    }
+
+    public void unbindDatastore(Datastore datastore) {
+        if (boundDatastore == datastore) {
+            boundDatastore = null;
+        }
+    }
+
+    /** Asks the loop thread to re-open the watches on the bound store (after a swap), once per burst. */
+    void requestResubscribe(long delayMs) {
+        if (closed || !resubscribeQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.schedule(() -> {
+                resubscribeQueued.set(false);
+                resubscribe();
+            }, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     @Deactivate
     public synchronized void close() {
         if (closed) {
@@ -257,8 +340,12 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     // ------------------------------------------------------------------ start-up
 
     private void startup() {
-        if (closed) {
-            return;
+        if (closed || subscription != null) {
+            return; // already started (a store bind and a retry may both ask)
+        }
+        if (store == null) {
+            report = report.failed("waiting for a resource store (install feature weft-core with a datastore)");
+            return; // bindStore starts us
         }
         try {
             if (netlink == null) {
@@ -268,15 +355,13 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 nat = new NatOutgoingReconciler(settings.netns());
                 learnedReconciler = new RouteReconciler(netlink, LearnedRoutes.PROTOCOL);
             }
+            ResourceStore current = store;
             identity = detectIdentity();
-            NodeResourceUpdater.ensure(store, identity);
+            NodeResourceUpdater.ensure(current, identity);
             Sysctl.write(settings.netns(), "net/ipv4/ip_forward", "1");
             subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE,
                     Subscription.Kind.LINK, Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
-            watches.add(store.watch(ResourceKind.NODE, view.nodes()));
-            watches.add(store.watch(ResourceKind.IP_POOL, view.pools()));
-            watches.add(store.watch(ResourceKind.IPAM_BLOCK, view.blocks()));
-            watches.add(store.watch(ResourceKind.WORKLOAD_ENDPOINT, view.endpoints()));
+            openWatches(current);
             LOG.info("node {}: agent started, address {} on {} (MTU {}), resync every {} s", identity.name(),
                     identity.address(), identity.uplink(), identity.hostMtu(), settings.resyncInterval().toSeconds());
         } catch (Exception e) {
@@ -293,6 +378,56 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 loop.schedule(this::startup, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    private void openWatches(ResourceStore on) throws Exception {
+        ClusterView.Listeners listeners = view.open();
+        watchedStore = on;
+        watchedDatastore = boundDatastore;
+        watches.add(on.watch(ResourceKind.NODE, listeners.nodes()));
+        watches.add(on.watch(ResourceKind.IP_POOL, listeners.pools()));
+        watches.add(on.watch(ResourceKind.IPAM_BLOCK, listeners.blocks()));
+        watches.add(on.watch(ResourceKind.WORKLOAD_ENDPOINT, listeners.endpoints()));
+    }
+
+    /**
+     * After a store or datastore swap: closes the watches on the old one and opens new ones. The
+     * view keeps the old store's state until the new one delivered every snapshot, then the agent
+     * makes a full pass, which by diff touches only what the new store wants differently.
+     */
+    private void resubscribe() {
+        if (closed) {
+            return;
+        }
+        if (subscription == null) {
+            startup(); // not started yet (or waiting for a store): start-up watches what is bound now
+            return;
+        }
+        ResourceStore current = store;
+        if (current == null || current == watchedStore && boundDatastore == watchedDatastore) {
+            return; // nothing moved (the first binds at activation)
+        }
+        watches.forEach(Watch::close);
+        watches.clear();
+        try {
+            NodeResourceUpdater.ensure(current, identity);
+            openWatches(current);
+            storeSwaps++;
+            LOG.info("node {}: watching the {} store; keeping the kernel as it is until its snapshot is in",
+                    settings.nodeName(), current == watchedStore ? "swapped" : "new");
+        } catch (Exception e) {
+            watches.forEach(Watch::close);
+            watches.clear();
+            LOG.warn("node {}: cannot watch the new datastore yet: {} (retrying in {} s; the kernel keeps its state)",
+                    settings.nodeName(), e.getMessage(), RETRY_DELAY_MS / 1000);
+            report = report.failed("cannot watch the new datastore: " + e.getMessage());
+            requestResubscribe(RETRY_DELAY_MS);
+        }
+    }
+
+    /** How many times the agent moved its watches to a swapped store or datastore. */
+    public int storeSwaps() {
+        return storeSwaps;
     }
 
     private NodeIdentity detectIdentity() throws Exception {
@@ -371,6 +506,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             }
             DesiredDataplane desired = calculator.calculate(identity, view.state());
             logProblems(desired.problems());
+            updatePodMtu(desired.targets().keySet());
             Map<Cidr, Route> wanted = new HashMap<>(desired.routes());
             Map<String, String> missing = new LinkedHashMap<>();
             for (Map.Entry<Encapsulation, EncapsulationTarget> t : desired.targets().entrySet()) {
@@ -407,6 +543,36 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             fullResyncDue = true;
             loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The pod MTU: the host uplink's, less the largest overhead among the encapsulations the pools
+     * need. A provider answers for its own encapsulation; while one is missing, the agent assumes
+     * the usual overhead (VXLAN 50, IPIP 20), so pods started meanwhile still fit once it binds.
+     */
+    private void updatePodMtu(Set<Encapsulation> inUse) {
+        int hostMtu = identity.hostMtu();
+        int mtu = hostMtu;
+        for (Encapsulation e : inUse) {
+            EncapsulationProvider provider = providers.get(e);
+            int forThis = provider != null ? provider.podMtu(hostMtu) : hostMtu - switch (e) {
+                case VXLAN -> 50;
+                case IPIP -> 20;
+                case NONE -> 0;
+            };
+            mtu = Math.min(mtu, forThis);
+        }
+        if (mtu != podMtu) {
+            LOG.info("node {}: pod MTU {} (host {} on {}, encapsulations {})", settings.nodeName(), mtu, hostMtu,
+                    identity.uplink(), inUse.isEmpty() ? "none" : inUse);
+            podMtu = mtu;
+        }
+    }
+
+    /** {@inheritDoc} Here: from the last pass; 0 before it. */
+    @Override
+    public int podMtu() {
+        return podMtu;
     }
 
     private List<Route> providerRoutes(Encapsulation encapsulation, EncapsulationTarget target, boolean full,
@@ -480,7 +646,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                         identity.uplink(), now.address(), now.uplink());
                 identity = now;
             }
-            NodeResourceUpdater.ensure(store, identity);
+            ResourceStore current = store;
+            if (current != null) {
+                NodeResourceUpdater.ensure(current, identity);
+            }
         } catch (Exception e) {
             LOG.warn("node {}: keeping address {}: {}", settings.nodeName(), identity.address(), e.getMessage());
         }

@@ -69,6 +69,11 @@ final class Cluster implements AutoCloseable {
         run("ip", "netns", "exec", router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }
 
+    /** The datastore beneath {@link #store}. */
+    MemoryDatastore datastore() {
+        return datastore;
+    }
+
     String router() {
         return router;
     }
@@ -184,6 +189,22 @@ final class Cluster implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * Binds every provider and {@code store} to an agent built by the caller, starts it, and
+     * closes it with the cluster.
+     */
+    DataplaneAgent adopt(String node, DataplaneAgent agent, ResourceStore store) {
+        Netns netns = Netns.named(nodeNs.get(node));
+        VxlanProvider vxlan = new VxlanProvider(netns);
+        vxlanProviders.add(vxlan);
+        agent.bindProvider(vxlan);
+        agent.bindProvider(new PlainRoutingProvider());
+        agent.bindStore(store);
+        agent.start();
+        agents.put(node, agent);
+        return agent;
+    }
+
     DataplaneAgent agentOf(String node) {
         return agents.get(node);
     }
@@ -196,6 +217,11 @@ final class Cluster implements AutoCloseable {
     }
 
     Pod podWithAddress(String node, String pod, String address) throws Exception {
+        return podWithAddress(store, node, pod, address);
+    }
+
+    /** The same, with the WorkloadEndpoint written to {@code into} (another store, in swap tests). */
+    Pod podWithAddress(ResourceStore into, String node, String pod, String address) throws Exception {
         String podNs = lab.netns(pod);
         String hostIf = "cali" + sha1Hex("default." + pod).substring(0, 11);
         String ns = nodeNs.get(node);
@@ -209,7 +235,7 @@ final class Cluster implements AutoCloseable {
         WorkloadEndpoint wep = new WorkloadEndpoint(ObjectMeta.namespaced("default", node + "-k8s-" + pod + "-eth0"),
                 new WorkloadEndpointSpec("k8s", null, node, "c-" + pod, pod, "eth0", "default", List.of(address + "/32"),
                         null, List.of("kns.default"), hostIf, mac, null));
-        store.create(wep);
+        into.create(wep);
         return new Pod(pod, podNs, address, hostIf, mac, wep.name());
     }
 

@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import io.weft.api.cni.CniHandler;
 import io.weft.api.cni.CniRequest;
 import io.weft.api.cni.CniResponse;
+import io.weft.api.cni.PodNetworkSettings;
 import io.weft.api.ipam.IpamService;
 import io.weft.api.model.NodeNames;
 import io.weft.api.resource.ResourceStore;
@@ -32,6 +33,11 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile IpamService ipam;
 
+    /** The node agent's pod MTU (host MTU less the encapsulation's overhead), used when nothing else sets one. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile PodNetworkSettings podNetwork;
+
     private final WeftCniPlugin plugin;
     private final long providerWaitNanos;
 
@@ -50,6 +56,19 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
         this.ipam = ipam;
         this.plugin = new WeftCniPlugin(this, new PodWiring(hostNetns), nodeName, "cali", 0);
         this.providerWaitNanos = 0;
+    }
+
+    /** For tests and tools: fixed collaborators, with the node agent's pod settings. */
+    public WeftCniHandler(ResourceStore store, IpamService ipam, PodNetworkSettings podNetwork, Netns hostNetns,
+            String nodeName) {
+        this(store, ipam, hostNetns, nodeName);
+        this.podNetwork = podNetwork;
+    }
+
+    @Override
+    public int podMtu() {
+        PodNetworkSettings settings = podNetwork;
+        return settings == null ? 0 : settings.podMtu();
     }
 
     @Override

@@ -67,6 +67,11 @@ final class WeftCniPlugin {
         ResourceStore store();
 
         IpamService ipam();
+
+        /** The node agent's pod MTU, or 0 when no agent says (see {@link WeftCniPlugin#mtu}). */
+        default int podMtu() {
+            return 0;
+        }
     }
 
     private final Services services;
@@ -89,6 +94,22 @@ final class WeftCniPlugin {
         for (int i = 0; i < podLocks.length; i++) {
             podLocks[i] = new ReentrantLock();
         }
+    }
+
+    /**
+     * The pod interface's MTU: the network configuration's {@code mtu}; else the operator's
+     * configured default ({@code mtu} in PID io.weft.cni); else what the node agent derives from the
+     * encapsulation in use (VXLAN host − 50, IPIP host − 20), as Calico does; else 0, the kernel's
+     * default. Explicit settings win over the derived one.
+     */
+    int mtu(NetworkConfig conf) {
+        if (conf.mtu() > 0) {
+            return conf.mtu();
+        }
+        if (defaultMtu > 0) {
+            return defaultMtu;
+        }
+        return Math.max(0, services.podMtu());
     }
 
     CniResponse handle(CniRequest request) {
@@ -140,7 +161,7 @@ final class WeftCniPlugin {
         }
 
         List<InetAddress> addresses = allocate(ipam, store, pod, conf);
-        int mtu = conf.mtu() > 0 ? conf.mtu() : defaultMtu;
+        int mtu = mtu(conf);
         PodWiring.Plan plan = new PodWiring.Plan(pod.hostVeth(), pod.netns(), pod.ifName(), mtu, addresses);
         String mac;
         try {
@@ -323,7 +344,7 @@ final class WeftCniPlugin {
     private List<String> problems(Pod pod, List<InetAddress> ips, NetworkConfig conf) throws CniFailure {
         try {
             return wiring.check(new PodWiring.Plan(pod.hostVeth(), pod.netns(), pod.ifName(),
-                    conf.mtu() > 0 ? conf.mtu() : defaultMtu, ips));
+                    mtu(conf), ips));
         } catch (NetlinkException e) {
             return List.of("cannot inspect the kernel: " + e.getMessage());
         }
