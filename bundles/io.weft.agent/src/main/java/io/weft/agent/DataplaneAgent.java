@@ -44,6 +44,7 @@ import io.weft.api.resource.ResourceStore;
 import io.weft.api.routing.RouteSink;
 import io.weft.api.routing.RouteSource;
 import io.weft.api.routing.RouteUpdate;
+import io.weft.api.status.AgentNodeStatus;
 import io.weft.api.status.ComponentStatus;
 import io.weft.api.status.Health;
 import io.weft.api.status.StatusContributor;
@@ -132,6 +133,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private volatile Datastore boundDatastore;
     /** What the CNI handler gives pods when their network configuration has no mtu; 0 until the first pass. */
     private volatile int podMtu;
+    /** This node's status in the datastore, under /weft/runtime/agents/ (loop thread). */
+    private final NodeStatusPublisher statusPublisher;
+    private final AtomicBoolean statusRetryQueued = new AtomicBoolean();
+    private Instant lastFullSync;
+    private Set<Encapsulation> encapsulationsInUse = Set.of();
     /** How many times the watches were moved to a swapped store or datastore. */
     private volatile int storeSwaps;
     private volatile long heartbeat = System.nanoTime();
@@ -154,6 +160,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         this.store = store;
         this.calculator = new DataplaneCalculator(settings.routeProtocol());
         this.view = new ClusterView(this::requestSync);
+        this.statusPublisher = new NodeStatusPublisher(settings.nodeName());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "weft-agent-" + settings.nodeName());
             t.setDaemon(true);
@@ -166,6 +173,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         loop.execute(this::startup);
         long period = settings.resyncInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> requestSync(true), period, period, TimeUnit.MILLISECONDS);
+        long keepAlive = NodeStatusPublisher.TTL.toMillis() / 3;
+        loop.scheduleWithFixedDelay(statusPublisher::keepAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
         // the loop's pulse: liveness fails when the agent's thread stops getting here
         loop.scheduleWithFixedDelay(() -> heartbeat = System.nanoTime(), 1, 1, TimeUnit.SECONDS);
         if (settings.healthPort() > 0) {
@@ -259,6 +268,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         }
         boundDatastore = datastore;
         requestResubscribe(DATASTORE_SETTLE_MS);
+        try {
+            loop.execute(this::publishStatus); // the status belongs in whichever datastore is bound now
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     public void unbindDatastore(Datastore datastore) {
@@ -292,6 +306,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             health.close();
         }
         loop.execute(() -> {
+            statusPublisher.withdraw();
             watches.forEach(Watch::close);
             watches.clear();
             if (subscription != null) {
@@ -507,6 +522,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             DesiredDataplane desired = calculator.calculate(identity, view.state());
             logProblems(desired.problems());
             updatePodMtu(desired.targets().keySet());
+            encapsulationsInUse = Set.copyOf(desired.targets().keySet());
             Map<Cidr, Route> wanted = new HashMap<>(desired.routes());
             Map<String, String> missing = new LinkedHashMap<>();
             for (Map.Entry<Encapsulation, EncapsulationTarget> t : desired.targets().entrySet()) {
@@ -531,8 +547,13 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             export(desired.exported());
             logErrors(errors);
             long micros = (System.nanoTime() - started) / 1000;
-            report = report.synced(Instant.now(), micros, full, routes.size(), outcome, missing, errors,
+            Instant now = Instant.now();
+            report = report.synced(now, micros, full, routes.size(), outcome, missing, errors,
                     desired.problems());
+            if (full) {
+                lastFullSync = now;
+            }
+            publishStatus();
             if (outcome.replaced() + outcome.deleted() > 0) {
                 LOG.debug("node {}: {} pass: {} routes replaced, {} deleted in {} µs", identity.name(),
                         full ? "resync" : "delta", outcome.replaced(), outcome.deleted(), micros);
@@ -540,8 +561,41 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         } catch (NetlinkException | RuntimeException e) {
             LOG.warn("node {}: dataplane pass failed: {}", settings.nodeName(), e.getMessage(), e);
             report = report.failed(e.getMessage());
+            publishStatus();
             fullResyncDue = true;
             loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Writes this node's status to the bound datastore when it says something new (loop thread). */
+    private void publishStatus() {
+        if (closed) {
+            return;
+        }
+        ComponentStatus own = report.toStatus(settings.nodeName(), identity);
+        AgentReport r = report;
+        List<String> problems = new ArrayList<>(r.errors());
+        problems.addAll(r.problems());
+        if (r.failure() != null) {
+            problems.add(0, r.failure());
+        }
+        if (problems.size() > 10) {
+            int more = problems.size() - 9;
+            problems = new ArrayList<>(problems.subList(0, 9));
+            problems.add("… and " + more + " more (weft:status -v on the node)");
+        }
+        NodeIdentity id = identity;
+        AgentNodeStatus status = new AgentNodeStatus(settings.nodeName(),
+                id == null ? "" : id.address() + " on " + id.uplink(), own.health(), own.message(), lastFullSync,
+                r.lastSync(), r.routes(), podMtu,
+                encapsulationsInUse.stream().map(Encapsulation::providerName).sorted().toList(),
+                List.copyOf(new java.util.TreeSet<>(r.missingProviders().keySet())), problems, Instant.now());
+        long again = statusPublisher.publish(boundDatastore, status);
+        if (again > 0 && statusRetryQueued.compareAndSet(false, true)) {
+            loop.schedule(() -> {
+                statusRetryQueued.set(false);
+                publishStatus();
+            }, again, TimeUnit.MILLISECONDS);
         }
     }
 

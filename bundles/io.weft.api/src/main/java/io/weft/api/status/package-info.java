@@ -1,7 +1,8 @@
 /**
- * Runtime status: which providers are active for each SPI, and health reported by components.
+ * Runtime status: which providers are active for each SPI, and health reported by components;
+ * since 0.2.0 the per-node agent status published in the datastore ({@link io.weft.api.status.AgentNodeStatus}).
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.api.status;
 
