@@ -519,9 +519,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             if (full) {
                 refreshIdentity();
             }
-            DesiredDataplane desired = calculator.calculate(identity, view.state());
+            ClusterState state = view.state();
+            DesiredDataplane desired = calculator.calculate(identity, state);
             logProblems(desired.problems());
-            updatePodMtu(desired.targets().keySet());
+            updatePodMtu(encapsulationsOfPools(state, desired.targets().keySet()));
             encapsulationsInUse = Set.copyOf(desired.targets().keySet());
             Map<Cidr, Route> wanted = new HashMap<>(desired.routes());
             Map<String, String> missing = new LinkedHashMap<>();
@@ -597,6 +598,29 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 publishStatus();
             }, again, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The encapsulations the pools use, whether or not a remote block needs them yet: the first
+     * node of a VXLAN cluster has no peers, but its pods must already fit the tunnel the second
+     * node will bring (Felix likewise looks at the pools' modes).
+     */
+    private static Set<Encapsulation> encapsulationsOfPools(ClusterState state, Set<Encapsulation> targeted) {
+        Set<Encapsulation> out = EnumSet.noneOf(Encapsulation.class);
+        out.addAll(targeted);
+        for (io.weft.api.model.IPPool pool : state.pools()) {
+            io.weft.api.model.IPPoolSpec spec = pool.spec();
+            if (spec == null || spec.disabled() || spec.cidr() == null || spec.cidr().contains(":")) {
+                continue;
+            }
+            if (spec.vxlanMode() != null && spec.vxlanMode() != io.weft.api.model.EncapsulationMode.NEVER) {
+                out.add(Encapsulation.VXLAN);
+            }
+            if (spec.ipipMode() != null && spec.ipipMode() != io.weft.api.model.EncapsulationMode.NEVER) {
+                out.add(Encapsulation.IPIP);
+            }
+        }
+        return out;
     }
 
     /**

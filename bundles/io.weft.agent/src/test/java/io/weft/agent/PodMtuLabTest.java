@@ -87,6 +87,19 @@ class PodMtuLabTest {
     }
 
     @Test
+    void theFirstNodeOfAVxlanClusterAlreadyGivesPodsTheTunnelMtu() throws Exception {
+        // no other node has a block yet, so nothing is routed through vxlan.calico; pods started
+        // now must still fit the tunnel once the second node's block appears
+        cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.CROSS_SUBNET, null);
+        DataplaneAgent agent = cluster.agent("n1", NO_PERIODIC_RESYNC);
+        await(10_000, 1430, agent::podMtu);
+        WeftCniHandler handler = new WeftCniHandler(cluster.store, cluster.ipam, agent, Netns.named(cluster.ns("n1")), "n1");
+        CniResponse r = add(handler, "pod-d", "");
+        assertEquals(0, r.exitCode(), new String(r.stdout(), StandardCharsets.UTF_8));
+        assertEquals("1430", podMtu(sandboxes.get("pod-d")));
+    }
+
+    @Test
     void aPlainPoolLeavesPodsTheHostMtu() throws Exception {
         cluster.pool("default-ipv4-ippool", "10.244.0.0/16", 26, EncapsulationMode.NEVER, EncapsulationMode.NEVER);
         DataplaneAgent agent = cluster.agent("n1", NO_PERIODIC_RESYNC);
