@@ -176,6 +176,14 @@ public class WeftLabIT {
         assertTrue(matrix.stdout(), matrix.stdout().contains("5 pods, 25 pairs, 25 expected to answer, 25 of them answered"));
         // node1's pods reached rack2 through the tunnel
         assertTrue(txPackets(lab + "-node1") > vxlanBefore);
+        // on the wire, as tcpdump on node1's uplink shows it: CrossSubnet sends rack1 traffic plain and
+        // encapsulates (UDP 4789) only what crosses the router
+        Pod web1 = pods.get("default/web-1");
+        Pod web3 = pods.get("default/web-3");
+        Pod web4 = pods.get("default/web-4");
+        assertEquals("within rack1: plain ICMP, no VXLAN", List.of(true, false),
+                onTheWire(lab + "-node1", web1, web3.ip()));
+        assertEquals("rack1 to rack2: VXLAN", List.of(false, true), onTheWire(lab + "-node1", web1, web4.ip()));
 
         // the seeds' other VXLAN case, changed through the lab's datastore: Always tunnels within rack1 too
         Path always = labRoot.resolve("always.yaml");
@@ -197,6 +205,8 @@ public class WeftLabIT {
         String tunnel2 = awaitTunnelAddress(lab + "-node2");
         assertTrue("node1 -> node2's block " + block2 + " through the tunnel",
                 awaitLine(lab + "-node1", block2 + " via " + tunnel2 + " dev vxlan.calico proto 80 onlink"));
+        assertEquals("Always: rack1 traffic is encapsulated too", List.of(false, true),
+                onTheWire(lab + "-node1", web1, web3.ip()));
         Run afterSwitch = weftLab("ping-matrix", lab);
         assertEquals(afterSwitch.all(), 0, afterSwitch.exitCode());
         assertTrue(afterSwitch.stdout(), afterSwitch.stdout().contains("25 expected to answer, 25 of them answered"));
@@ -362,6 +372,34 @@ public class WeftLabIT {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("WEFT_LAB_DIR", labRoot.toString());
         return run(pb, 180);
+    }
+
+    /**
+     * Pings {@code to} from {@code from} while tcpdump listens on the node's uplink (eth0);
+     * returns [plain ICMP to {@code to} seen, VXLAN (UDP 4789) seen].
+     */
+    private static List<Boolean> onTheWire(String nodeNs, Pod from, String to) throws Exception {
+        Path capture = Files.createTempFile("weft-lab-wire", ".txt");
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", nodeNs, "timeout", "6", "tcpdump", "-lnn", "-i", "eth0",
+                "(icmp and host " + to + ") or udp port 4789").redirectErrorStream(true).redirectOutput(capture.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!Files.readString(capture).contains("listening on") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            sh("ip", "netns", "exec", from.netns(), "ping", "-c", "3", "-i", "0.2", "-W", "2", to);
+            Thread.sleep(300);
+        } finally {
+            tcpdump.destroy();
+            tcpdump.waitFor(10, TimeUnit.SECONDS);
+        }
+        String wire = Files.readString(capture);
+        Files.deleteIfExists(capture);
+        // an outer header line starts with the time; tcpdump prints a VXLAN packet's inner ICMP on a line of its own
+        boolean plain = wire.lines().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d+ IP \\S+ > "
+                + java.util.regex.Pattern.quote(to) + ": ICMP echo request.*"));
+        boolean vxlan = wire.lines().anyMatch(l -> l.contains(".4789:") || l.contains("VXLAN"));
+        return List.of(plain, vxlan);
     }
 
     private static String sh(String... command) throws Exception {
