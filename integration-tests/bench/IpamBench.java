@@ -145,9 +145,12 @@ public class IpamBench {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (failure == null || failure.getCause() instanceof BrokenBarrierException) {
+                if (failure == null || failure.getCause() instanceof BrokenBarrierException
+                        || failure.getCause() instanceof InterruptedException) {
                     failure = e;
                 }
+                // a node that arrives at the barrier after another one reset it would wait forever
+                pool.shutdownNow();
             }
         }
         pool.shutdown();

@@ -123,60 +123,63 @@ public class BlockIpam implements IpamService {
             throw new IpamException(Reason.INVALID_REQUEST, "address counts must not be negative");
         }
         return call("assign for handle " + request.handleId(), false, s -> {
+            IpamSettings watched = settings(s).get();
             try {
-                return assign(s, settings(s).get(), request);
+                return assign(s, watched, request);
             } catch (IpamException e) {
                 if (e.reason() != Reason.NO_POOL && e.reason() != Reason.EXHAUSTED) {
                     throw e;
                 }
-                // the cached settings may be a moment behind (a pool just created): fail only on fresh ones
-                return assign(s, IpamSettings.load(s), request);
+                // the watched settings may be a moment behind (a pool just created): fail only on fresh ones
+                IpamSettings fresh = IpamSettings.load(s);
+                if (fresh.sameAs(watched)) {
+                    throw e;
+                }
+                return assign(s, fresh, request);
             }
         });
     }
 
     private Assignment assign(ResourceStore s, IpamSettings settings, AssignRequest request)
             throws DatastoreException, InvalidResourceException, IpamException {
-        {
-            NodeLabels labels = new NodeLabels(s, request.node());
-            List<Pool> v4 = request.ipv4Count() > 0
-                    ? eligiblePools(settings, request, true, labels) : List.of();
-            List<Pool> v6 = request.ipv6Count() > 0
-                    ? eligiblePools(settings, request, false, labels) : List.of();
-            Map<String, String> attributes = new HashMap<>(request.attributes());
-            attributes.putIfAbsent("node", request.node());
+        NodeLabels labels = new NodeLabels(s, request.node());
+        List<Pool> v4 = request.ipv4Count() > 0
+                ? eligiblePools(settings, request, true, labels) : List.of();
+        List<Pool> v6 = request.ipv6Count() > 0
+                ? eligiblePools(settings, request, false, labels) : List.of();
+        Map<String, String> attributes = new HashMap<>(request.attributes());
+        attributes.putIfAbsent("node", request.node());
 
-            HandleBook handles = new HandleBook(s);
-            BlockWriter blocks = new BlockWriter(s, handles, lastWritten(s));
-            AutoAssigner assigner = new AutoAssigner(s, settings, blocks, new BlockClaims(s, blocks),
-                    heldBlocks(s));
-            List<AssignedAddress> all = new ArrayList<>();
-            List<AssignedAddress> family = new ArrayList<>();
-            try {
-                for (boolean ipv4 : new boolean[] {true, false}) {
-                    int count = ipv4 ? request.ipv4Count() : request.ipv6Count();
-                    if (count == 0) {
-                        continue;
-                    }
-                    List<Pool> pools = ipv4 ? v4 : v6;
-                    family = new ArrayList<>();
-                    AutoAssigner.Outcome outcome = assigner.assign(request.node(), request.handleId(), attributes,
-                            count, pools, family);
-                    if (family.size() < count) {
-                        throw exhausted(s, settings, pools, request.node(), outcome);
-                    }
-                    all.addAll(family);
-                    family = List.of();
+        HandleBook handles = new HandleBook(s);
+        BlockWriter blocks = new BlockWriter(s, handles, lastWritten(s));
+        AutoAssigner assigner = new AutoAssigner(s, settings, blocks, new BlockClaims(s, blocks),
+                heldBlocks(s));
+        List<AssignedAddress> all = new ArrayList<>();
+        List<AssignedAddress> family = new ArrayList<>();
+        try {
+            for (boolean ipv4 : new boolean[] {true, false}) {
+                int count = ipv4 ? request.ipv4Count() : request.ipv6Count();
+                if (count == 0) {
+                    continue;
                 }
-            } catch (IpamException | DatastoreException | InvalidResourceException | RuntimeException e) {
-                List<AssignedAddress> taken = new ArrayList<>(all);
-                taken.addAll(family);
-                giveBack(s, taken, e);
-                throw e;
+                List<Pool> pools = ipv4 ? v4 : v6;
+                family = new ArrayList<>();
+                AutoAssigner.Outcome outcome = assigner.assign(request.node(), request.handleId(), attributes,
+                        count, pools, family);
+                if (family.size() < count) {
+                    throw exhausted(s, settings, pools, request.node(), outcome);
+                }
+                all.addAll(family);
+                family = List.of();
             }
-            LOG.debug("assigned {} to handle {} on node {}", all, request.handleId(), request.node());
-            return new Assignment(all);
+        } catch (IpamException | DatastoreException | InvalidResourceException | RuntimeException e) {
+            List<AssignedAddress> taken = new ArrayList<>(all);
+            taken.addAll(family);
+            giveBack(s, taken, e);
+            throw e;
         }
+        LOG.debug("assigned {} to handle {} on node {}", all, request.handleId(), request.node());
+        return new Assignment(all);
     }
 
     @Override

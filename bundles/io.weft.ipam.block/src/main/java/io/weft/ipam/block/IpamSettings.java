@@ -90,6 +90,12 @@ final class IpamSettings {
         return out;
     }
 
+    /** True if {@code other} holds the same pools (at the same versions), IPAMConfig and reservations. */
+    boolean sameAs(IpamSettings other) {
+        return other != null && pools.equals(other.pools) && config.equals(other.config)
+                && reservations.equals(other.reservations);
+    }
+
     /** 0 for no limit. */
     int maxBlocksPerHost() {
         Integer max = config.maxBlocksPerHost();
