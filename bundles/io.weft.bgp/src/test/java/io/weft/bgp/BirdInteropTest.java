@@ -281,4 +281,48 @@ class BirdInteropTest {
                 && bird.cmd("show", "route").contains("10.244.9.0/26"), () -> bird.cmd("show", "route", "all"));
         assertTrue(bird.cmd("show", "protocols", "w").contains("Established"));
     }
+
+    @Test
+    void clientsOfABirdReflectorAndRouteRefresh() throws Exception {
+        BgpLab.Link link = lab.link("birdrr", 213 * 256 + 12);
+        BgpLab.run("ip", "addr", "add", "10.213.12.3/24", "dev", link.hostIf());
+        String channel = "  ipv4 { import all; export all; };\n";
+        String clients = birdPeer("weft_a", "10.213.12.2", 64512, "10.213.12.1", 64512, "  rr client; rr cluster id 2.2.2.2;\n", channel)
+                + birdPeer("weft_b", "10.213.12.2", 64512, "10.213.12.3", 64512, "  rr client; rr cluster id 2.2.2.2;\n", channel);
+        BgpLab.Bird rr = lab.bird(link, "birdrr", birdConfig("10.213.12.2", clients));
+
+        weft = BgpSpeaker.start(weftConfig(link, 64512).withListenAddress(link.hostV4()));
+        weft.addPeer(PeerConfig.of("Node_10.213.12.2", link.nsV4(), 64512).withFamilies(true, false));
+        weft.originate(Cidr.parse("10.244.12.0/26"));
+        BgpLab.Link b = new BgpLab.Link(link.ns(), link.hostIf(), BgpLab.addr("10.213.12.3"), link.nsV4(), null, null);
+        try (BgpSpeaker weftB = BgpSpeaker.start(weftConfig(b, 64512).withListenAddress(b.hostV4()))) {
+            weftB.addPeer(PeerConfig.of("Node_10.213.12.2", link.nsV4(), 64512).withFamilies(true, false)
+                    .withSourceAddress(b.hostV4()));
+            await(WAIT, () -> weftB.routes().stream().anyMatch(r -> r.destination().equals(Cidr.parse("10.244.12.0/26"))),
+                    () -> "Weft B's RIB: " + weftB.routes() + "\n" + rr.cmd("show", "route", "all"));
+            Route reflected = weftB.routes().stream().filter(r -> r.destination().equals(Cidr.parse("10.244.12.0/26")))
+                    .findFirst().orElseThrow();
+            assertEquals("10.213.12.1", reflected.attributes().get("originator_id"));
+            assertEquals("2.2.2.2", reflected.attributes().get("cluster_list"));
+            assertEquals("10.213.12.1", reflected.nextHops().get(0).gateway().getHostAddress());
+            assertEquals("100", reflected.attributes().get("local_pref"));
+
+            // route refresh (RFC 2918): BIRD asks Weft A for its routes again and gets them
+            int before = importUpdates(rr.cmd("show", "protocols", "all", "weft_a"));
+            rr.cmd("reload", "in", "weft_a");
+            await(WAIT, () -> importUpdates(rr.cmd("show", "protocols", "all", "weft_a")) > before,
+                    () -> rr.cmd("show", "protocols", "all", "weft_a"));
+            // and Weft B asks BIRD: the session stays up and the route stays
+            weftB.refresh("Node_10.213.12.2");
+            Thread.sleep(500);
+            assertEquals(PeerState.ESTABLISHED, weftB.peer("Node_10.213.12.2").orElseThrow().state());
+            assertTrue(weftB.routes().stream().anyMatch(r -> r.destination().equals(Cidr.parse("10.244.12.0/26"))));
+        }
+    }
+
+    /** "Import updates: received" from BIRD's protocol details. */
+    static int importUpdates(String protocolsAll) {
+        return protocolsAll.lines().filter(l -> l.trim().startsWith("Import updates:")).findFirst()
+                .map(l -> Integer.parseInt(l.trim().split("\\s+")[2])).orElse(0);
+    }
 }

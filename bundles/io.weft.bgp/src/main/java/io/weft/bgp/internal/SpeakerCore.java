@@ -306,6 +306,13 @@ public final class SpeakerCore implements AutoCloseable {
         if (best.hasOriginatorId) {
             attrs.put("originator_id", PeerSession.ipv4(best.originatorId));
         }
+        if (best.clusterList != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int c : best.clusterList) {
+                sb.append(sb.length() > 0 ? " " : "").append(PeerSession.ipv4(c));
+            }
+            attrs.put("cluster_list", sb.toString());
+        }
         if (rib.peers[Rib.LOCAL] == paths.get(0)) {
             attrs.put("from", "local");
         }
