@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param sourceAddress        local address for the connection, or {@code null}
  * @param importFilter         which learned routes to accept, or {@code null} for all
  * @param exportFilter         which routes to advertise, or {@code null} for all
+ * @param ttlSecurityHops      GTSM (RFC 5082): send with TTL 255 and accept only packets that
+ *                             crossed at most this many hops; 0 turns it off
  */
 public record PeerConfig(String name, InetAddress address, int port, long peerAs, long localAs, boolean passive,
         boolean routeReflectorClient, String password, boolean nextHopSelf, boolean keepNextHop, boolean ipv4,
         boolean ipv6, InetAddress ipv4NextHop, InetAddress ipv6NextHop, int maxPrefixes, InetAddress sourceAddress,
-        PrefixFilter importFilter, PrefixFilter exportFilter) {
+        PrefixFilter importFilter, PrefixFilter exportFilter, int ttlSecurityHops) {
 
     public PeerConfig {
         Objects.requireNonNull(name, "name");
@@ -45,6 +47,10 @@ public record PeerConfig(String name, InetAddress address, int port, long peerAs
         if (maxPrefixes < 0) {
             throw new IllegalArgumentException("peer " + name + ": maxPrefixes must be 0 (no limit) or positive");
         }
+        if (ttlSecurityHops < 0 || ttlSecurityHops > 254) {
+            throw new IllegalArgumentException("peer " + name + ": ttlSecurityHops " + ttlSecurityHops
+                    + " is out of range 0 (off) - 254");
+        }
         if (!ipv4 && !ipv6) {
             throw new IllegalArgumentException("peer " + name + ": enable ipv4, ipv6 or both");
         }
@@ -53,57 +59,63 @@ public record PeerConfig(String name, InetAddress address, int port, long peerAs
     /** A peer with defaults: port 179, IPv4 and IPv6, active, no password. */
     public static PeerConfig of(String name, InetAddress address, long peerAs) {
         return new PeerConfig(name, address, 179, peerAs, 0, false, false, null, false, false, true, true, null, null,
-                0, null, null, null);
+                0, null, null, null, 0);
     }
 
     public PeerConfig withPort(int p) {
         return new PeerConfig(name, address, p, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withPassive(boolean p) {
         return new PeerConfig(name, address, port, peerAs, localAs, p, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withRouteReflectorClient(boolean c) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, c, password, nextHopSelf, keepNextHop,
-                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withPassword(String pw) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, pw, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withNextHop(boolean self, boolean keep) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, self, keep,
-                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withFamilies(boolean v4, boolean v6) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, v4, v6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                keepNextHop, v4, v6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withNextHopAddresses(InetAddress v4, InetAddress v6) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, v4, v6, maxPrefixes, sourceAddress, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, v4, v6, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withMaxPrefixes(int max) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, max, sourceAddress, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, max, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withSourceAddress(InetAddress source) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, source, importFilter, exportFilter);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, source, importFilter, exportFilter, ttlSecurityHops);
     }
 
     public PeerConfig withFilters(PrefixFilter in, PrefixFilter out) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, in, out);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, in, out, ttlSecurityHops);
+    }
+
+    public PeerConfig withTtlSecurity(int hops) {
+        return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter,
+                hops);
     }
 
     /** Never prints the password. */

@@ -40,6 +40,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.NextHop;
 import io.weft.api.routing.Route;
@@ -57,6 +58,11 @@ import io.weft.bgp.SpeakerConfig;
  */
 public final class SpeakerCore implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger("io.weft.bgp");
+    // GTSM (RFC 5082) socket options, which Netty does not name: linux/in.h and linux/in6.h
+    private static final IntegerUnixChannelOption IP_TTL = new IntegerUnixChannelOption("IP_TTL", 0, 2);
+    private static final IntegerUnixChannelOption IP_MINTTL = new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
+    private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
+    private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT = new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
     private static final int WARMUP_PREFIXES = Integer.getInteger("weft.bgp.warmupPrefixes", 100_000);
 
     final SpeakerConfig config;
@@ -107,6 +113,12 @@ public final class SpeakerCore implements AutoCloseable {
                             ch.close();
                             return;
                         }
+                        int hops = s.config.ttlSecurityHops();
+                        if (hops > 0) { // GTSM: from now on the kernel drops what came from further away
+                            boolean v6 = isV6(from);
+                            ch.config().setOption(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
+                            ch.config().setOption(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
+                        }
                         ch.pipeline().addLast(c);
                     }
                 });
@@ -133,6 +145,11 @@ public final class SpeakerCore implements AutoCloseable {
                 .handler(c);
         if (s.config.password() != null) {
             b.option(EpollChannelOption.TCP_MD5SIG, Map.of(s.config.address(), md5Key(s.config)));
+        }
+        if (s.config.ttlSecurityHops() > 0) {
+            boolean v6 = isV6(s.config.address());
+            b.option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
+            b.option(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - s.config.ttlSecurityHops());
         }
         return s.config.sourceAddress() == null ? b.connect(s.remote())
                 : b.connect(s.remote(), new InetSocketAddress(s.config.sourceAddress(), 0));
@@ -161,9 +178,9 @@ public final class SpeakerCore implements AutoCloseable {
     // ------------------------------------------------------------ public operations (any thread)
 
     public void addPeer(PeerConfig peer) {
-        if (peer.password() != null && !epoll) {
+        if ((peer.password() != null || peer.ttlSecurityHops() > 0) && !epoll) {
             throw new IllegalStateException("peer " + peer.name()
-                    + ": TCP MD5 needs Netty's epoll transport, which is not available on this host");
+                    + ": TCP MD5 and TTL security need Netty's epoll transport, which is not available on this host");
         }
         call(() -> {
             if (byName.containsKey(peer.name())) {
