@@ -577,9 +577,6 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         AgentReport r = report;
         List<String> problems = new ArrayList<>(r.errors());
         problems.addAll(r.problems());
-        if (r.failure() != null) {
-            problems.add(0, r.failure());
-        }
         if (problems.size() > 10) {
             int more = problems.size() - 9;
             problems = new ArrayList<>(problems.subList(0, 9));

@@ -1,8 +1,10 @@
 package io.weft.encap.ipip;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
@@ -28,7 +30,9 @@ import io.weft.netlink.RtNetlink;
  * {@link #reconcile} fails with a message saying so, and the agent reports it and keeps routing
  * the other pools.
  */
-@Component(service = EncapsulationProvider.class)
+// PID io.weft.agent: the provider programs the namespace the agent programs (its hostNetns);
+// otherwise an agent pointed at a lab namespace would find its tunnel device in the runtime's own
+@Component(service = EncapsulationProvider.class, configurationPid = "io.weft.agent")
 @WeftProvider("ipip")
 public class IpipProvider implements EncapsulationProvider {
 
@@ -39,6 +43,21 @@ public class IpipProvider implements EncapsulationProvider {
 
     public IpipProvider() {
         this(Netns.current());
+    }
+
+    /**
+     * The DS constructor: programs the agent's namespace, {@code hostNetns} in PID
+     * {@code io.weft.agent}, else the namespace the node runtime lives in.
+     */
+    @Activate
+    public IpipProvider(Map<String, Object> properties) {
+        this(namespaceOf(properties));
+    }
+
+    static Netns namespaceOf(Map<String, ?> properties) {
+        Object configured = properties.get("hostNetns");
+        String name = configured == null ? "" : configured.toString().trim();
+        return name.isEmpty() ? Netns.current() : Netns.named(name);
     }
 
     public IpipProvider(Netns netns) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
@@ -34,7 +35,9 @@ import io.weft.netlink.VxlanDevice;
  * the kernel with the {@link VxlanPlan} and changes only what differs, so it doubles as drift
  * repair (a deleted device, ARP or FDB entry comes back).
  */
-@Component(service = EncapsulationProvider.class)
+// PID io.weft.agent: the provider programs the namespace the agent programs (its hostNetns);
+// otherwise an agent pointed at a lab namespace would find its tunnel device in the runtime's own
+@Component(service = EncapsulationProvider.class, configurationPid = "io.weft.agent")
 @WeftProvider("vxlan")
 public class VxlanProvider implements EncapsulationProvider {
 
@@ -47,6 +50,21 @@ public class VxlanProvider implements EncapsulationProvider {
     /** The DS constructor: programs the namespace the node runtime lives in. */
     public VxlanProvider() {
         this(Netns.current());
+    }
+
+    /**
+     * The DS constructor: programs the agent's namespace, {@code hostNetns} in PID
+     * {@code io.weft.agent}, else the namespace the node runtime lives in.
+     */
+    @Activate
+    public VxlanProvider(Map<String, Object> properties) {
+        this(namespaceOf(properties));
+    }
+
+    static Netns namespaceOf(Map<String, ?> properties) {
+        Object configured = properties.get("hostNetns");
+        String name = configured == null ? "" : configured.toString().trim();
+        return name.isEmpty() ? Netns.current() : Netns.named(name);
     }
 
     /** Programs {@code netns} (tests run several nodes in one process). */
