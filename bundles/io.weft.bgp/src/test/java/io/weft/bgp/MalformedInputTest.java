@@ -86,7 +86,8 @@ class MalformedInputTest {
         }
         // the speaker survives and takes the next session
         try (RawPeer p = established()) {
-            assertEquals(PeerState.ESTABLISHED, weft.peer("raw").orElseThrow().state());
+            BgpLab.await(Duration.ofSeconds(5), () -> weft.peer("raw").orElseThrow().state() == PeerState.ESTABLISHED,
+                    () -> "not Established again: " + weft.peer("raw"));
         }
     }
 

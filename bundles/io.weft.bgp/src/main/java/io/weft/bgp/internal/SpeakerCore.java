@@ -131,6 +131,17 @@ public final class SpeakerCore implements AutoCloseable {
                     + " (another BGP daemon on the port? set a different port)", f.cause());
         }
         server = f.channel();
+        if (epoll) {
+            // SYN-ACKs leave from the listening socket: with TTL 255 they pass a GTSM peer's check
+            // (RFC 5082); harmless for the others
+            for (IntegerUnixChannelOption ttl : new IntegerUnixChannelOption[] {IP_TTL, IPV6_UNICAST_HOPS}) {
+                try {
+                    server.config().setOption(ttl, 255); // both: the socket may be dual-stack
+                } catch (RuntimeException e) {
+                    LOG.debug("listening socket: {} not set: {}", ttl.name(), e.toString());
+                }
+            }
+        }
     }
 
     EventLoop loop() {
