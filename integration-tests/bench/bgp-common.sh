@@ -10,7 +10,8 @@ for tool in bird birdc vtysh gobgpd gobgp python3; do
 done
 cp_file=$(mktemp)
 mvn -q -B -o -Dstyle.color=never -f "$root/bundles/io.weft.bgp/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null 2>&1 ||
+  { echo "mvn dependency:build-classpath failed for bundles/io.weft.bgp" >&2; exit 1; }
 CP="$root/bundles/io.weft.bgp/target/io.weft.bgp-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 rm -f "$cp_file"
 source "$root/integration-tests/bench/lib.sh"

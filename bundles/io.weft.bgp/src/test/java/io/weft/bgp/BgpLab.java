@@ -263,5 +263,6 @@ final class BgpLab implements AutoCloseable {
         for (String ns : namespaces) {
             exec("ip", "netns", "del", ns); // takes its veth ends with it
         }
+        exec("rm", "-rf", dir.toString()); // configs, sockets and daemon logs of this test
     }
 }
