@@ -325,4 +325,39 @@ class BirdInteropTest {
         return protocolsAll.lines().filter(l -> l.trim().startsWith("Import updates:")).findFirst()
                 .map(l -> Integer.parseInt(l.trim().split("\\s+")[2])).orElse(0);
     }
+
+    @Test
+    void importAndExportFilters() throws Exception {
+        BgpLab.Link link = lab.link("filter", 213 * 256 + 15);
+        String statics = "protocol static st_out { ipv4; route 10.91.1.0/24 blackhole; route 10.91.2.0/24 blackhole;"
+                + " route 10.91.3.128/25 blackhole; }\n";
+        BgpLab.Bird bird = lab.bird(link, "filter", birdConfig("10.213.15.2", statics + birdPeer("w", "10.213.15.2", 65015,
+                "10.213.15.1", 65001, "", "  ipv4 { import all; export where proto = \"st_out\"; };\n")));
+        // import: refuse exactly 10.91.2.0/24 and anything longer than /24 inside 10.91.0.0/16
+        PrefixFilter in = new PrefixFilter(List.of(
+                new PrefixFilter.Rule(Cidr.parse("10.91.2.0/24"), PrefixFilter.Match.EQUAL, 0, 0, false),
+                new PrefixFilter.Rule(Cidr.parse("10.91.0.0/16"), PrefixFilter.Match.IN, 25, 32, false)), true);
+        // export: only /26 blocks inside 10.244.0.0/16
+        PrefixFilter out = new PrefixFilter(List.of(
+                new PrefixFilter.Rule(Cidr.parse("10.244.0.0/16"), PrefixFilter.Match.IN, 26, 26, true)), false);
+        weft = BgpSpeaker.start(weftConfig(link, 65001));
+        weft.addPeer(PeerConfig.of("Global_10.213.15.2", link.nsV4(), 65015).withFamilies(true, false).withFilters(in, out));
+        weft.originate(Cidr.parse("10.244.15.0/26"));
+        weft.originate(Cidr.parse("10.244.0.0/16"));
+        weft.originate(Cidr.parse("10.245.1.0/26"));
+        awaitEstablished("Global_10.213.15.2");
+
+        await(WAIT, () -> weftRoute("10.91.1.0/24").isPresent() && bird.cmd("show", "route").contains("10.244.15.0/26"),
+                () -> weft.routes() + "\n" + bird.cmd("show", "route"));
+        Thread.sleep(500);
+        assertTrue(weftRoute("10.91.2.0/24").isEmpty(), "import filter: Equal reject");
+        assertTrue(weftRoute("10.91.3.128/25").isEmpty(), "import filter: In 25-32 reject");
+        String birdRoutes = bird.cmd("show", "route");
+        assertFalse(birdRoutes.contains("10.244.0.0/16"), birdRoutes);
+        assertFalse(birdRoutes.contains("10.245.1.0/26"), birdRoutes);
+        PeerStatus s = weft.peer("Global_10.213.15.2").orElseThrow();
+        assertEquals(3, s.received());
+        assertEquals(1, s.accepted());
+        assertEquals(1, s.advertised());
+    }
 }
