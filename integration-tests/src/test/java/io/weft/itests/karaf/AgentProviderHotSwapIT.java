@@ -55,23 +55,51 @@ public class AgentProviderHotSwapIT extends WeftKarafTestSupport {
     @Configuration
     public Option[] config() {
         // runs in the test driver, before Karaf starts: the agent's namespace, with an uplink it can detect
-        if (new java.io.File("/var/run/netns/" + NETNS).exists()) {
-            run("ip", "netns", "del", NETNS); // a previous run's
+        return agentInOwnNamespace(super.config(), NETNS);
+    }
+
+    /**
+     * Makes {@code netns} with an uplink {@code eth0} at 10.99.0.11/24 and points the agent (and
+     * with it the encapsulation providers) at it, so the machine's own network is never touched.
+     */
+    static Option[] agentInOwnNamespace(Option[] base, String netns) {
+        if (new java.io.File("/var/run/netns/" + netns).exists()) {
+            run("ip", "netns", "del", netns); // a previous run's
         }
-        run("ip", "netns", "add", NETNS);
+        run("ip", "netns", "add", netns);
         // a veth pair inside the namespace (this kernel has no dummy devices): eth0 is the uplink
-        run("ip", "-n", NETNS, "link", "add", "eth0", "type", "veth", "peer", "name", "uplink-peer");
-        run("ip", "-n", NETNS, "addr", "add", "10.99.0.11/24", "dev", "eth0");
-        run("ip", "-n", NETNS, "link", "set", "uplink-peer", "up");
-        run("ip", "-n", NETNS, "link", "set", "eth0", "up");
-        run("ip", "-n", NETNS, "link", "set", "lo", "up");
-        List<Option> options = new ArrayList<>(List.of(super.config()));
-        options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "hostNetns", NETNS));
+        run("ip", "-n", netns, "link", "add", "eth0", "type", "veth", "peer", "name", "uplink-peer");
+        run("ip", "-n", netns, "addr", "add", "10.99.0.11/24", "dev", "eth0");
+        run("ip", "-n", netns, "link", "set", "uplink-peer", "up");
+        run("ip", "-n", netns, "link", "set", "eth0", "up");
+        run("ip", "-n", netns, "link", "set", "lo", "up");
+        List<Option> options = new ArrayList<>(List.of(base));
+        options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "hostNetns", netns));
         options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "healthPort", "0"));
         options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "ipAutodetectionMethod", "interface=eth0"));
-        // the default pool is IPIP, which this kernel lacks; this test brings its own VXLAN pool
+        // the default pool is IPIP, which this kernel lacks; the tests bring their own VXLAN pool
         options.add(editConfigurationFilePut("etc/io.weft.bootstrap.cfg", "createDefaultPools", "false"));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * A VXLAN pool and a remote node holding one block, so this node needs the VXLAN provider;
+     * returns the route the agent should program to that block.
+     */
+    static String vxlanClusterWithARemoteBlock(ResourceStore store, IpamService ipam) throws Exception {
+        store.apply(new IPPool(ObjectMeta.named("it-vxlan"), new IPPoolSpec("10.98.0.0/16", 26, EncapsulationMode.NEVER,
+                EncapsulationMode.ALWAYS, false, false, false, null, null, null)));
+        store.apply(new Node(ObjectMeta.named("it-remote"), new NodeSpec(
+                new NodeBGPSpec(null, "10.99.0.12/24", null, null, null), "10.98.200.1", "66:66:66:66:66:01", null, null,
+                null)));
+        String remoteAddress = io.weft.api.net.Cidr.format(ipam.assign(AssignRequest.podIpv4("it-remote-pod", "it-remote",
+                Map.of("node", "it-remote", "namespace", "default", "pod", "remote"))).ipv4().get(0));
+        return remoteBlockOf(remoteAddress) + " via 10.98.200.1 dev vxlan.calico proto 80 onlink";
+    }
+
+    static String remoteBlockOf(String address) {
+        return address.substring(0, address.lastIndexOf('.')) + "."
+                + (Integer.parseInt(address.substring(address.lastIndexOf('.') + 1)) & ~63) + "/26";
     }
 
     @Test
@@ -79,17 +107,7 @@ public class AgentProviderHotSwapIT extends WeftKarafTestSupport {
         try {
             ResourceStore store = awaitService(ResourceStore.class);
             IpamService ipam = awaitService(IpamService.class);
-            // a VXLAN pool and a remote node with a block: this node needs the VXLAN provider
-            store.apply(new IPPool(ObjectMeta.named("it-vxlan"), new IPPoolSpec("10.98.0.0/16", 26, EncapsulationMode.NEVER,
-                    EncapsulationMode.ALWAYS, false, false, false, null, null, null)));
-            store.apply(new Node(ObjectMeta.named("it-remote"), new NodeSpec(
-                    new NodeBGPSpec(null, "10.99.0.12/24", null, null, null), "10.98.200.1", "66:66:66:66:66:01", null, null,
-                    null)));
-            String remoteAddress = io.weft.api.net.Cidr.format(ipam.assign(AssignRequest.podIpv4("it-remote-pod", "it-remote",
-                    Map.of("node", "it-remote", "namespace", "default", "pod", "remote"))).ipv4().get(0));
-            String remoteBlock = remoteAddress.substring(0, remoteAddress.lastIndexOf('.')) + "."
-                    + (Integer.parseInt(remoteAddress.substring(remoteAddress.lastIndexOf('.') + 1)) & ~63) + "/26";
-            String tunnelRoute = remoteBlock + " via 10.98.200.1 dev vxlan.calico proto 80 onlink";
+            String tunnelRoute = vxlanClusterWithARemoteBlock(store, ipam);
 
             await("the remote block routed through vxlan.calico", () -> agentRoutes().contains(tunnelRoute),
                     () -> agentRoutes() + "\n" + console("weft:status -v"));
@@ -112,12 +130,16 @@ public class AgentProviderHotSwapIT extends WeftKarafTestSupport {
         }
     }
 
-    /** The agent's routes in its namespace, as {@code ip route} prints them (protocol 80). */
     private String agentRoutes() {
-        return String.join("\n", run("ip", "-n", NETNS, "route", "show").lines().filter(l -> l.contains(" proto 80")).toList());
+        return agentRoutes(NETNS);
     }
 
-    private static final Pattern AGENT_ROW = Pattern.compile(
+    /** The agent's routes in {@code netns}, as {@code ip route} prints them (protocol 80). */
+    static String agentRoutes(String netns) {
+        return String.join("\n", run("ip", "-n", netns, "route", "show").lines().filter(l -> l.contains(" proto 80")).toList());
+    }
+
+    static final Pattern AGENT_ROW = Pattern.compile(
             "(?m)^(?<node>\\S+)\\s+(?<health>UP|DEGRADED|DOWN)\\s+10\\.99\\.0\\.11/24 on eth0\\s+(?<routes>\\d+)\\s+(?<mtu>\\S+)\\s+"
                     + "(?<encap>\\S+)\\s+(?<sync>\\S+ \\(\\S+ ago\\)|never)\\s+(?<message>.*)$");
 
@@ -137,7 +159,7 @@ public class AgentProviderHotSwapIT extends WeftKarafTestSupport {
         return node[0];
     }
 
-    private <T> T awaitService(Class<T> type) throws Exception {
+    <T> T awaitService(Class<T> type) throws Exception {
         await(type.getSimpleName() + " service", () -> {
             try {
                 return service(type, null) != null;
