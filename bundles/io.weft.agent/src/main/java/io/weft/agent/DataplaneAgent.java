@@ -94,7 +94,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     /** Set when the store or its datastore changed: the loop thread re-opens its watches. */
     private final AtomicBoolean resubscribeQueued = new AtomicBoolean();
     /** The store the current watches were opened on (loop thread). */
-    private ResourceStore watchedStore;
+    private volatile ResourceStore watchedStore;
     /** The datastore bound when the current watches were opened (loop thread). */
     private Datastore watchedDatastore;
     private final DataplaneCalculator calculator;
@@ -242,6 +242,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         if (previous != null && previous != replacement) {
             LOG.info("node {}: resource store replaced; moving the watches to the new one", settings.nodeName());
         }
+        // at once, not behind a datastore bind's settle delay: at activation this starts the agent
         requestResubscribe(0);
     }
 
@@ -266,8 +267,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         if (boundDatastore != null && boundDatastore != datastore) {
             LOG.info("node {}: datastore swapped; watching the new one", settings.nodeName());
         }
+        boolean swapped = boundDatastore != null && boundDatastore != datastore || watchedStore != null;
         boundDatastore = datastore;
-        requestResubscribe(DATASTORE_SETTLE_MS);
+        if (swapped) {
+            requestResubscribe(DATASTORE_SETTLE_MS); // at activation the store bind starts the agent
+        }
         try {
             loop.execute(this::publishStatus); // the status belongs in whichever datastore is bound now
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -281,9 +285,24 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         }
     }
 
-    /** Asks the loop thread to re-open the watches on the bound store (after a swap), once per burst. */
+    /**
+     * Asks the loop thread to re-open the watches on the bound store (after a swap). Delayed
+     * requests collapse into one; an immediate one always runs (re-subscribing when nothing moved
+     * does nothing).
+     */
     void requestResubscribe(long delayMs) {
-        if (closed || !resubscribeQueued.compareAndSet(false, true)) {
+        if (closed) {
+            return;
+        }
+        if (delayMs <= 0) {
+            try {
+                loop.execute(this::resubscribe);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+            return;
+        }
+        if (!resubscribeQueued.compareAndSet(false, true)) {
             return;
         }
         try {
