@@ -134,9 +134,23 @@ public class ProviderInventory implements RuntimeStatus {
                 continue; // unregistered while we were looking
             }
             Object providerName = ref.getProperty(WeftProvider.PROPERTY);
-            providers.add(new ProviderInfo(providerName == null ? "(unnamed)" : providerName.toString(),
+            providers.add(new ProviderInfo(providerName(providerName),
                     bundle.getSymbolicName(), bundle.getVersion().toString()));
         }
         return new SpiStatus(name, required, providers);
+    }
+
+    /** The weft.provider property as operators read it: one name, or several joined ("weft, calico"). */
+    static String providerName(Object property) {
+        if (property == null) {
+            return "(unnamed)";
+        }
+        if (property instanceof String[] names) {
+            return String.join(", ", names);
+        }
+        if (property instanceof java.util.Collection<?> names) {
+            return names.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        }
+        return property.toString();
     }
 }

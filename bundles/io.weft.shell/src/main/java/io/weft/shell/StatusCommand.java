@@ -9,6 +9,8 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 
 import io.weft.api.datastore.Datastore;
 import io.weft.api.datastore.DatastoreException;
@@ -27,9 +29,13 @@ public class StatusCommand implements Action {
     @Reference
     RuntimeStatus runtimeStatus;
 
-    /** Where the node agents publish their status; without a datastore that part is left out. */
-    @Reference(optional = true)
-    Datastore datastore;
+    /**
+     * Finds the datastore the node agents publish to when the command runs. Not a tracked
+     * {@code @Reference}: Karaf re-registers a command whenever a service it references changes,
+     * so during a datastore hot swap {@code weft:status} itself would vanish for a moment.
+     */
+    @Reference
+    BundleContext bundleContext;
 
     @Option(name = "-v", aliases = "--verbose", description = "Show each component's details too")
     boolean verbose;
@@ -55,8 +61,14 @@ public class StatusCommand implements Action {
     @Override
     public Object execute() {
         System.out.print(StatusFormatter.format(runtimeStatus.report(), verbose));
+        ServiceReference<Datastore> ref = bundleContext.getServiceReference(Datastore.class);
+        Datastore datastore = ref == null ? null : bundleContext.getService(ref);
         if (datastore != null) {
-            System.out.print(agents(datastore));
+            try {
+                System.out.print(agents(datastore));
+            } finally {
+                bundleContext.ungetService(ref);
+            }
         }
         return null;
     }

@@ -172,12 +172,16 @@ public class EtcdHotSwapIT extends WeftKarafTestSupport {
         assertTrue(console("weft:status -v"), registeredIn("embedded").matcher(console("weft:status -v")).find());
 
         Datastore embedded = service(Datastore.class, "(weft.provider=embedded)");
-        long sourceRevision = embedded.revision();
-        assertEquals("Copied 4 keys from embedded (revision " + sourceRevision + ") to etcd: 4 new, 0 identical, 0 conflicts\n",
-                console("weft:datastore-migrate --from embedded --to etcd"));
-        assertEquals("running it again finds everything there",
-                "Copied 4 keys from embedded (revision " + sourceRevision + ") to etcd: 0 new, 4 identical, 0 conflicts\n",
-                console("weft:datastore-migrate --from embedded --to etcd"));
+        // every resource moves: the defaults, ours, and what the node itself keeps (its Node, IPAM state)
+        // (the revision moves on meanwhile: the agent's status lives in the same store, outside /weft/v3/)
+        int keys = embedded.list("/weft/v3/").entries().size();
+        assertTrue("resources to move: " + keys, keys >= 4);
+        String first = console("weft:datastore-migrate --from embedded --to etcd");
+        assertTrue(first, first.matches("Copied " + keys + " keys from embedded \\(revision \\d+\\) to etcd: " + keys
+                + " new, 0 identical, 0 conflicts\n"));
+        String again = console("weft:datastore-migrate --from embedded --to etcd");
+        assertTrue("running it again finds everything there: " + again, again.matches("Copied " + keys
+                + " keys from embedded \\(revision \\d+\\) to etcd: 0 new, " + keys + " identical, 0 conflicts\n"));
         assertEquals("the node's registration is not migrated: it is leased to the embedded store",
                 List.of(), etcdctl(etcdctl, "get", "--prefix", "/weft/runtime/", "--keys-only"));
 
@@ -189,17 +193,26 @@ public class EtcdHotSwapIT extends WeftKarafTestSupport {
         assertTrue(status, Pattern.compile("(?m)^datastore\\s+etcd\\s+io\\.weft\\.datastore\\.etcd ").matcher(status).find());
         assertTrue(status, status.contains("location: etcd:" + endpoint));
         assertEquals("the node registered itself in etcd", List.of(registration),
-                etcdctl(etcdctl, "get", "--prefix", "/weft/runtime/", "--keys-only"));
+                etcdctl(etcdctl, "get", "--prefix", "/weft/runtime/nodes/", "--keys-only"));
+        // and its agent followed the swap: its status is published in etcd now
+        await("the agent's status in etcd", () -> keys(etcdctl, "/weft/runtime/agents/")
+                .equals(List.of(registration.replace("/weft/runtime/nodes/", "/weft/runtime/agents/"))),
+                () -> String.valueOf(keys(etcdctl, "/weft/runtime/")));
 
         assertEquals("""
                 NAME                  CIDR             NAT    IPIPMODE   VXLANMODE   DISABLED   DISABLEBGPEXPORT   SELECTOR
-                default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()
+                default-ipv4-ippool   192.168.0.0/16   true   Never      Never       false      false              all()
                 rack1-pool            10.48.0.0/16     true   Never      Always      false      false              all()
                 """, console("weft:get -o wide ippool"));
         assertTrue(console("weft:get bgppeer"), console("weft:get bgppeer").contains("rack1-tor"));
-        assertEquals(List.of("/weft/v3/bgpconfigurations/default", "/weft/v3/bgppeers/rack1-tor",
-                "/weft/v3/ippools/default-ipv4-ippool", "/weft/v3/ippools/rack1-pool"),
-                etcdctl(etcdctl, "get", "--prefix", "/weft/v3/", "--keys-only"));
+        // the resources, and what the node keeps for itself: its Node and, for rack1-pool's VXLAN, its
+        // tunnel address (handle, block, affinity)
+        List<String> inEtcd = etcdctl(etcdctl, "get", "--prefix", "/weft/v3/", "--keys-only");
+        assertTrue(inEtcd.toString(), inEtcd.containsAll(List.of("/weft/v3/bgpconfigurations/default",
+                "/weft/v3/bgppeers/rack1-tor", "/weft/v3/ippools/default-ipv4-ippool", "/weft/v3/ippools/rack1-pool",
+                "/weft/v3/ipamhandles/vxlan-tunnel-addr-vm".replace("vm", nodeName()), "/weft/v3/nodes/" + nodeName())));
+        assertTrue(inEtcd.toString(), inEtcd.stream().allMatch(k -> k.matches(
+                "/weft/v3/(bgpconfigurations|bgppeers|ippools|nodes|ipamhandles|ipamblocks|blockaffinities)/.*")));
 
         // and what is written now goes to etcd
         assertEquals("Successfully applied 1 'BGPPeer' resource(s)\n", console("weft:apply -f " + file(LATER)));
@@ -319,6 +332,21 @@ public class EtcdHotSwapIT extends WeftKarafTestSupport {
     }
 
     /** Runs etcdctl against the test's etcd and returns its non-empty output lines. */
+    /** The node's name as weft:status shows it ("… on node NAME: UP"). */
+    private String nodeName() {
+        java.util.regex.Matcher m = Pattern.compile("on node (\\S+):").matcher(console("weft:status"));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    private List<String> keys(Path etcdctl, String prefix) {
+        try {
+            return etcdctl(etcdctl, "get", "--prefix", prefix, "--keys-only");
+        } catch (Exception e) {
+            throw new AssertionError("etcdctl get --prefix " + prefix + ": " + e, e);
+        }
+    }
+
     private List<String> etcdctl(Path etcdctl, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(etcdctl.toString(), "--endpoints", endpoint));
         command.addAll(List.of(args));

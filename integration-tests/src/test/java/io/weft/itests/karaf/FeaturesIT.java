@@ -44,7 +44,11 @@ public class FeaturesIT extends WeftKarafTestSupport {
         await("weft:status to show the embedded datastore registered",
                 () -> console("weft:status").contains("embedded datastore, node registered"),
                 () -> console("weft:status"));
+        // the agent starts once the resource store is bound and its first full sync is done
+        await("weft:status to show the node UP with its agent synced",
+                () -> console("weft:status").contains(": UP\n"), () -> console("weft:status"));
         String status = console("weft:status");
+        assertTrue(status, Pattern.compile("(?m)^agent\\s+UP\\s").matcher(status).find());
         assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded ").matcher(status).find());
         assertTrue(status, Pattern.compile("(?m)^ipam\\s+block\\s+io\\.weft\\.ipam\\.block ").matcher(status).find());
         assertTrue(status, status.contains(": UP\n"));
@@ -52,7 +56,7 @@ public class FeaturesIT extends WeftKarafTestSupport {
         await("the first-start default pool", () -> console("weft:get ippool -o wide").contains("default-ipv4-ippool"),
                 () -> console("weft:get ippool -o wide"));
         assertTrue(console("weft:get ippool -o wide").contains(
-                "default-ipv4-ippool   192.168.0.0/16   true   Always     Never       false      false              all()"));
+                "default-ipv4-ippool   192.168.0.0/16   true   Never      Never       false      false              all()"));
         String version = console("weft:version");
         assertTrue(version, version.startsWith("Client Version:    0.1.0"));
     }
@@ -105,7 +109,11 @@ public class FeaturesIT extends WeftKarafTestSupport {
         assertTrue("the kernel's links, read from inside Karaf: " + links, links.contains("lo"));
 
         // every datastore now registered; consumers bind the first listed
+        // the agent starts once the resource store is bound and its first full sync is done
+        await("weft:status to show the node UP with its agent synced",
+                () -> console("weft:status").contains(": UP\n"), () -> console("weft:status"));
         String status = console("weft:status");
+        assertTrue(status, Pattern.compile("(?m)^agent\\s+UP\\s").matcher(status).find());
         assertTrue(status, Pattern.compile("(?m)^datastore\\s+embedded\\s+io\\.weft\\.datastore\\.embedded .*\\n"
                 + "\\s+etcd\\s+io\\.weft\\.datastore\\.etcd .*\\n\\s+memory\\s+io\\.weft\\.datastore\\.memory ").matcher(status).find());
         assertTrue(status, Pattern.compile("(?m)^resource-codec\\s+jackson\\s+io\\.weft\\.codec ").matcher(status).find());

@@ -77,6 +77,16 @@ public abstract class WeftKarafTestSupport {
                 // weftctl's socket inside the build tree, so a node running on the machine is left alone
                 editConfigurationFilePut("etc/io.weft.admin.cfg", "path",
                         new File("target/exam-" + getClass().getSimpleName() + ".sock").getAbsolutePath()),
+                // the CNI socket too; the agent's health endpoint off (a node on this machine may hold :9099)
+                editConfigurationFilePut("etc/io.weft.cni.cfg", "socketPath",
+                        new File("target/exam-" + getClass().getSimpleName() + "-cni.sock").getAbsolutePath()),
+                editConfigurationFilePut("etc/io.weft.agent.cfg", "healthPort", "0"),
+                // this kernel has no ipip: a first-start pool without encapsulation keeps the node UP and
+                // creates no tunnel device on the machine the tests run on
+                editConfigurationFilePut("etc/io.weft.bootstrap.cfg", "ipv4PoolIpip", "Never"),
+                // the BGP speaker configured but not listening (port 0), so its component is satisfied
+                editConfigurationFilePut("etc/io.weft.bgp.cfg", "routerId", "192.0.2.1"),
+                editConfigurationFilePut("etc/io.weft.bgp.cfg", "port", "0"),
                 mavenBundle("org.apache.servicemix.bundles", "org.apache.servicemix.bundles.javax-inject", "1_3")));
         // what bin/karaf passes on JDK 9+, which Pax Exam's launcher does not add itself
         for (String option : new String[] {
@@ -98,11 +108,77 @@ public abstract class WeftKarafTestSupport {
                 "-classpath", "lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*" + File.pathSeparator + "lib/endorsed/*"}) {
             options.add(new VMOption(option));
         }
+        if ("root".equals(System.getProperty("user.name"))) {
+            isolateAgent(options, "weft-it-" + getClass().getSimpleName().toLowerCase());
+        }
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * The node's agent programs a throwaway network namespace ({@code hostNetns}, with a veth
+     * uplink {@code eth0} at 10.99.0.11/24 it can detect), never the machine the tests run on.
+     * Deleted when the test JVM exits if it exits normally, else by the next test class.
+     */
+    private static void isolateAgent(List<Option> options, String netns) {
+        try {
+            // earlier test classes' namespaces: their JVMs end by halt (Pax Exam's RMI threads), skipping hooks
+            File[] leftovers = new File("/var/run/netns").listFiles((d, name) -> name.startsWith("weft-it-"));
+            for (File leftover : leftovers == null ? new File[0] : leftovers) {
+                new ProcessBuilder("ip", "netns", "del", leftover.getName()).inheritIO().start().waitFor();
+            }
+            for (String[] command : new String[][] {
+                    {"ip", "netns", "add", netns},
+                    {"ip", "-n", netns, "link", "add", "eth0", "type", "veth", "peer", "name", "uplink-peer"},
+                    {"ip", "-n", netns, "addr", "add", "10.99.0.11/24", "dev", "eth0"},
+                    {"ip", "-n", netns, "link", "set", "uplink-peer", "up"},
+                    {"ip", "-n", netns, "link", "set", "eth0", "up"},
+                    {"ip", "-n", netns, "link", "set", "lo", "up"}}) {
+                Process p = new ProcessBuilder(command).inheritIO().start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException(String.join(" ", command) + " failed");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot make the agent's namespace " + netns + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                new ProcessBuilder("ip", "netns", "del", netns).start().waitFor();
+            } catch (Exception e) {
+                // the JVM is exiting; a leftover namespace is deleted by the next run
+            }
+        }));
+        options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "hostNetns", netns));
+        options.add(editConfigurationFilePut("etc/io.weft.agent.cfg", "ipAutodetectionMethod", "interface=eth0"));
     }
 
     /** Runs a console command as an operator types it and returns what it printed. */
     protected String console(String command) {
+        // Karaf re-registers all of a bundle's commands when a service one of them references comes or
+        // goes, so during a provider swap a weft:* command can be missing for a moment: retry briefly
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return consoleOnce(command);
+            } catch (AssertionError e) {
+                boolean missing = e.getCause() != null && e.getCause().getClass().getSimpleName().equals("CommandNotFoundException");
+                if (!missing || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private String consoleOnce(String command) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Session session = sessionFactory.create(System.in, out, out);
