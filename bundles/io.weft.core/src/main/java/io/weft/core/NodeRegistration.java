@@ -22,6 +22,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.weft.api.model.NodeNames;
 import io.weft.api.datastore.Datastore;
 import io.weft.api.datastore.DatastoreException;
 import io.weft.api.datastore.KeyNotFoundException;

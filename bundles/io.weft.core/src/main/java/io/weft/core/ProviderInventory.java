@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import io.weft.api.model.NodeNames;
 import io.weft.api.bgp.PeeringTopology;
 import io.weft.api.cni.CniHandler;
 import io.weft.api.datastore.Datastore;

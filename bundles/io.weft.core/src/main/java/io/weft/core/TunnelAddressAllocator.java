@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.weft.api.model.NodeNames;
 import io.weft.api.datastore.DatastoreException;
 import io.weft.api.datastore.KeyNotFoundException;
 import io.weft.api.datastore.RevisionConflictException;

@@ -1,4 +1,4 @@
-package io.weft.core;
+package io.weft.api.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
