@@ -62,17 +62,25 @@ public class CniServer {
     private final ObjectMapper json = new ObjectMapper();
     private final Path path;
     private final int maxRequestBytes;
+    /** How long a request waits for its plugin type's handler while the node starts (the socket opens first). */
+    private final long handlerWaitNanos;
     private final ServerSocketChannel server;
     private final ThreadPoolExecutor workers;
 
     @Activate
     public CniServer(CniConfig config) {
-        this(Path.of(config.socketPath()), config.maxRequestBytes(), config.maxConcurrentRequests(), config.enabled());
+        this(Path.of(config.socketPath()), config.maxRequestBytes(), config.maxConcurrentRequests(), config.enabled(),
+                config.providerWaitMillis());
     }
 
     /** For tests and tools: serve on {@code path}; handlers are added with {@link #addHandler}. */
     public CniServer(Path path, int maxRequestBytes, int maxConcurrent, boolean enabled) {
+        this(path, maxRequestBytes, maxConcurrent, enabled, 2000);
+    }
+
+    private CniServer(Path path, int maxRequestBytes, int maxConcurrent, boolean enabled, int handlerWaitMillis) {
         this.path = path;
+        this.handlerWaitNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, handlerWaitMillis));
         this.maxRequestBytes = maxRequestBytes;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(2, Math.max(2, maxConcurrent), 60, TimeUnit.SECONDS,
@@ -212,7 +220,7 @@ public class CniServer {
             version = conf.path("cniVersion").asText(null);
             CniCommand command = command(env.get("CNI_COMMAND"));
             String type = conf.path("type").asText("");
-            CniHandler handler = handlers.get(type);
+            CniHandler handler = awaitHandler(type);
             if (handler == null) {
                 throw new CniFailure(type.isEmpty() ? CniFailure.INVALID_NETWORK_CONFIG : CniFailure.TRY_AGAIN_LATER,
                         type.isEmpty() ? "network configuration has no type" : "no CNI plugin of type '" + type + "' is running",
@@ -224,6 +232,22 @@ public class CniServer {
             LOG.warn("CNI request refused (code {}): {} — {}", f.code(), f.getMessage(), f.details());
             return failure(version, f);
         }
+    }
+
+    /** The handler for {@code type}, waiting briefly for it: a restarted node opens the socket before its handlers bind. */
+    private CniHandler awaitHandler(String type) {
+        CniHandler handler = handlers.get(type);
+        long deadline = System.nanoTime() + handlerWaitNanos;
+        while (handler == null && !type.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            handler = handlers.get(type);
+        }
+        return handler;
     }
 
     private static CniCommand command(String value) throws CniFailure {
