@@ -50,8 +50,7 @@ public record AgentSettings(String nodeName, Netns netns, AddressAutodetection a
         if (method == null || method.isBlank()) {
             method = env.getOrDefault("IP_AUTODETECTION_METHOD", "first-found");
         }
-        Netns netns = config.hostNetns() == null || config.hostNetns().isBlank() ? Netns.current()
-                : Netns.named(config.hostNetns().trim());
+        Netns netns = Netns.hostSetting(config.hostNetns());
         return new AgentSettings(NodeNames.resolve(config.nodeName(), env), netns, AddressAutodetection.parse(method),
                 Duration.ofSeconds(config.resyncIntervalSeconds()), config.routeProtocol(),
                 config.workloadInterfacePrefix(), config.healthHost(), config.healthPort());

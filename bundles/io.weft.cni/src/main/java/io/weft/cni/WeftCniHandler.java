@@ -43,9 +43,7 @@ public class WeftCniHandler implements CniHandler, WeftCniPlugin.Services {
 
     @Activate
     public WeftCniHandler(CniConfig config) {
-        String hostNetns = config.hostNetns().trim();
-        this.plugin = new WeftCniPlugin(this,
-                new PodWiring(hostNetns.isEmpty() ? Netns.current() : Netns.named(hostNetns)),
+        this.plugin = new WeftCniPlugin(this, new PodWiring(Netns.hostSetting(config.hostNetns())),
                 NodeNames.resolve(config.nodeName(), System.getenv()), config.vethPrefix(), config.mtu());
         this.providerWaitNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.providerWaitMillis()));
     }

@@ -42,6 +42,14 @@ public final class Netns {
         return new Netns(NAMED_DIR.resolve(name));
     }
 
+    /**
+     * A {@code hostNetns} setting as every Weft component reads it: blank means the node runtime's own
+     * namespace, anything else a namespace made by {@code ip netns add} (lab nodes).
+     */
+    public static Netns hostSetting(String name) {
+        return name == null || name.isBlank() ? CURRENT : named(name.trim());
+    }
+
     /** A namespace by file, e.g. a CNI_NETNS path. */
     public static Netns ofPath(Path path) {
         return new Netns(Objects.requireNonNull(path, "path"));

@@ -56,8 +56,7 @@ public class IpipProvider implements EncapsulationProvider {
 
     static Netns namespaceOf(Map<String, ?> properties) {
         Object configured = properties.get("hostNetns");
-        String name = configured == null ? "" : configured.toString().trim();
-        return name.isEmpty() ? Netns.current() : Netns.named(name);
+        return Netns.hostSetting(configured == null ? null : configured.toString());
     }
 
     public IpipProvider(Netns netns) {

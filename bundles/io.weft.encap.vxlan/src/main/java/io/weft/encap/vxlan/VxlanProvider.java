@@ -63,8 +63,7 @@ public class VxlanProvider implements EncapsulationProvider {
 
     static Netns namespaceOf(Map<String, ?> properties) {
         Object configured = properties.get("hostNetns");
-        String name = configured == null ? "" : configured.toString().trim();
-        return name.isEmpty() ? Netns.current() : Netns.named(name);
+        return Netns.hostSetting(configured == null ? null : configured.toString());
     }
 
     /** Programs {@code netns} (tests run several nodes in one process). */
