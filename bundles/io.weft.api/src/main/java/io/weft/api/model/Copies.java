@@ -29,7 +29,9 @@ final class Copies {
         if (source == null || source.isEmpty()) {
             return Map.of();
         }
-        return Collections.unmodifiableMap(new TreeMap<>(source));
+        // a sorted view, so that copying it again (a block's sequence numbers on every write) is
+        // TreeMap's linear build from sorted input, not one insertion per key
+        return Collections.unmodifiableSortedMap(new TreeMap<>(source));
     }
 
     /**
@@ -42,6 +44,6 @@ final class Copies {
         }
         TreeMap<String, String> copy = new TreeMap<>();
         source.forEach((k, v) -> copy.put(k, v == null ? "" : v));
-        return Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableSortedMap(copy);
     }
 }

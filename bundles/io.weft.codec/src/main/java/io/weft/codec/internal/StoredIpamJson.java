@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -71,21 +72,13 @@ final class StoredIpamJson {
             return null;
         }
         out.append("}");
-        return ascii(out);
+        return utf8(out);
     }
 
-    private static byte[] ascii(StringBuilder out) {
-        int n = out.length();
-        for (int i = 0; i < n; i++) {
-            if (out.charAt(i) >= 0x80) {
-                return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        byte[] bytes = new byte[n];
-        for (int i = 0; i < n; i++) {
-            bytes[i] = (byte) out.charAt(i);
-        }
-        return bytes;
+    private static byte[] utf8(StringBuilder out) {
+        // the JDK's encoder copies an all-ASCII string in bulk (vectorised), far quicker than a
+        // charAt loop over the builder
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static StringBuilder start(int capacity, String kind, ObjectMeta m) {
@@ -176,11 +169,7 @@ final class StoredIpamJson {
             if (i > 0) {
                 out.append(',');
             }
-            AllocationAttribute a = attributes.get(i);
-            out.append('{');
-            int fields = string(out, 0, "handle_id", a.handleId());
-            stringMap(out, fields, "secondary", a.secondary());
-            out.append('}');
+            out.append(attributeJson(attributes.get(i)));
         }
         out.append("],\"sequenceNumber\":").append(s.sequenceNumber()).append(",\"sequenceNumberForAllocation\":{");
         boolean first = true;
@@ -194,6 +183,30 @@ final class StoredIpamJson {
         }
         out.append("},\"deleted\":").append(s.deleted()).append(",\"strictAffinity\":").append(s.strictAffinity())
                 .append('}');
+    }
+
+    /**
+     * Encoded allocation attributes. A block keeps its attribute objects from write to write and
+     * is rewritten on every allocation and release, so each attribute (a handle and the pod's
+     * namespace, name and node) is encoded once instead of on every write of its block. Bounded:
+     * emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
+     */
+    private static final ConcurrentHashMap<AllocationAttribute, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
+    private static final int ATTRIBUTE_CACHE_LIMIT = 1 << 16;
+
+    private static String attributeJson(AllocationAttribute a) {
+        String json = ATTRIBUTE_JSON.get(a);
+        if (json == null) {
+            StringBuilder out = new StringBuilder(128).append('{');
+            int fields = string(out, 0, "handle_id", a.handleId());
+            stringMap(out, fields, "secondary", a.secondary());
+            json = out.append('}').toString();
+            if (ATTRIBUTE_JSON.size() >= ATTRIBUTE_CACHE_LIMIT) {
+                ATTRIBUTE_JSON.clear();
+            }
+            ATTRIBUTE_JSON.put(a, json);
+        }
+        return json;
     }
 
     private static void handle(StringBuilder out, IPAMHandleSpec s) {

@@ -35,6 +35,13 @@ class GoJsonWriterTest {
     }
 
     @Test
+    void stringsWithNothingToEscapeAreCopiedAsTheyAre() {
+        assertEquals("\"k8s-pod-network.0a1b\"", GoJsonWriter.compact("k8s-pod-network.0a1b"));
+        assertEquals("\"pod-é-1\"", GoJsonWriter.compact("pod-é-1"));
+        assertEquals("\"\"", GoJsonWriter.compact(""));
+    }
+
+    @Test
     void floatsLikeGo() {
         assertEquals("100", GoJsonWriter.goFloat(100.0));
         assertEquals("1.5", GoJsonWriter.goFloat(1.5));

@@ -39,6 +39,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
@@ -85,6 +88,7 @@ final class EtcdGateway implements AutoCloseable {
     private final EtcdSettings settings;
     private final ObjectMapper json;
     private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelType;
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final Set<Channel> streams = ConcurrentHashMap.newKeySet();
     private final Object authLock = new Object();
@@ -102,7 +106,12 @@ final class EtcdGateway implements AutoCloseable {
         this.requestMillis = settings.requestTimeout().toMillis();
         SslContext ssl = settings.endpoints().stream().anyMatch(u -> "https".equals(u.getScheme())) ? tls(settings)
                 : null;
-        this.group = new NioEventLoopGroup(2, daemon("weft-etcd-io-" + GATEWAY_IDS.incrementAndGet()));
+        ThreadFactory threads = daemon("weft-etcd-io-" + GATEWAY_IDS.incrementAndGet());
+        // epoll where its native part loads: each request hands off to the event loop and back,
+        // and epoll's eventfd wake-up and edge-triggered reads cost less per hand-off than NIO's
+        boolean epoll = Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(2, threads) : new NioEventLoopGroup(2, threads);
+        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         for (URI uri : settings.endpoints()) {
             endpoints.add(new Endpoint(uri, "https".equals(uri.getScheme()) ? ssl : null));
         }
@@ -598,8 +607,9 @@ final class EtcdGateway implements AutoCloseable {
             return "connection closed";
         }
         if (t instanceof ConnectException && t.getMessage() != null) {
-            // Netty appends the address ("Connection refused: /127.0.0.1:2379"); the message names it already
-            String message = t.getMessage();
+            // Netty appends the address ("Connection refused: /127.0.0.1:2379"), which the message
+            // names already, and epoll puts the failed call in front ("finishConnect(..) failed: ")
+            String message = t.getMessage().replaceFirst("^\\w+\\(\\.\\.\\) failed: ", "");
             int at = message.indexOf(": ");
             return at > 0 ? message.substring(0, at) : message;
         }
@@ -627,7 +637,7 @@ final class EtcdGateway implements AutoCloseable {
             // one event loop per endpoint for its pool and all its connections: the pool acquires
             // on its executor, and a connection on another loop would cost every request one more
             // thread hop (the adapter's CAS latency over the raw gateway's is mostly such hops)
-            this.bootstrap = new Bootstrap().group(group.next()).channel(NioSocketChannel.class)
+            this.bootstrap = new Bootstrap().group(group.next()).channel(channelType)
                     .remoteAddress(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialMillis))
                     .option(ChannelOption.TCP_NODELAY, true)
