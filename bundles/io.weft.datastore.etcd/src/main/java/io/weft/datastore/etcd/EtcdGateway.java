@@ -112,6 +112,10 @@ final class EtcdGateway implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         this.group = epoll ? new EpollEventLoopGroup(2, threads) : new NioEventLoopGroup(2, threads);
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        if (!epoll) {
+            LOG.info("etcd client on NIO: Netty's epoll is unavailable here ({})", Epoll.unavailabilityCause()
+                    .toString());
+        }
         for (URI uri : settings.endpoints()) {
             endpoints.add(new Endpoint(uri, "https".equals(uri.getScheme()) ? ssl : null));
         }
