@@ -126,6 +126,11 @@ final class PeerSession {
         return true;
     }
 
+    /** The peer's connection was refused before it became a session (GTSM): status says why. */
+    void inboundRefused(String why) {
+        lastError = why;
+    }
+
     void connectionStateChanged(BgpConnection c) {
         refreshState();
     }

@@ -41,6 +41,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.RawUnixChannelOption;
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.NextHop;
 import io.weft.api.routing.Route;
@@ -63,6 +64,9 @@ public final class SpeakerCore implements AutoCloseable {
     private static final IntegerUnixChannelOption IP_MINTTL = new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
     private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
     private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT = new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
+    // linux/tcp.h: keep each connection's SYN headers on the listening socket, read them once accepted
+    private static final IntegerUnixChannelOption TCP_SAVE_SYN = new IntegerUnixChannelOption("TCP_SAVE_SYN", 6, 27);
+    private static final RawUnixChannelOption TCP_SAVED_SYN = new RawUnixChannelOption("TCP_SAVED_SYN", 6, 28, 256);
     private static final int WARMUP_PREFIXES = Integer.getInteger("weft.bgp.warmupPrefixes", 100_000);
 
     final SpeakerConfig config;
@@ -101,11 +105,23 @@ public final class SpeakerCore implements AutoCloseable {
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel listening) {
+                        if (epoll) {
+                            prepareListeningSocketForGtsm(listening); // runs before bind and listen
+                        }
+                    }
+                })
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         InetAddress from = ch.remoteAddress().getAddress();
                         PeerSession s = byAddress.get(from);
+                        if (s != null && s.config.ttlSecurityHops() > 0 && !passesGtsm(ch, s)) {
+                            ch.close();
+                            return;
+                        }
                         BgpConnection c = s == null ? null : new BgpConnection(s, false);
                         if (c == null || !s.acceptInbound(c)) {
                             LOG.info("refused a BGP connection from {}: {}", from.getHostAddress(),
@@ -114,7 +130,7 @@ public final class SpeakerCore implements AutoCloseable {
                             return;
                         }
                         int hops = s.config.ttlSecurityHops();
-                        if (hops > 0) { // GTSM: from now on the kernel drops what came from further away
+                        if (hops > 0) { // from now on the kernel drops what came from further away
                             boolean v6 = isV6(from);
                             ch.config().setOption(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
                             ch.config().setOption(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
@@ -131,17 +147,58 @@ public final class SpeakerCore implements AutoCloseable {
                     + " (another BGP daemon on the port? set a different port)", f.cause());
         }
         server = f.channel();
-        if (epoll) {
-            // SYN-ACKs leave from the listening socket: with TTL 255 they pass a GTSM peer's check
-            // (RFC 5082); harmless for the others
-            for (IntegerUnixChannelOption ttl : new IntegerUnixChannelOption[] {IP_TTL, IPV6_UNICAST_HOPS}) {
-                try {
-                    server.config().setOption(ttl, 255); // both: the socket may be dual-stack
-                } catch (RuntimeException e) {
-                    LOG.debug("listening socket: {} not set: {}", ttl.name(), e.toString());
-                }
+    }
+
+    /**
+     * GTSM on a listening socket shared with peers that do not use it. A minimum TTL there would
+     * shut those peers out, and one set on the accepted socket comes too late: the kernel has
+     * already taken the handshake and whatever the peer sent before {@link #passesGtsm} ran
+     * (seen against BIRD without {@code ttl security}: its OPEN got in with TTL 1 and BIRD went
+     * Established while Weft, dropping the rest, sat in OpenConfirm). So the listening socket
+     * keeps each SYN and the accepted connection is judged by its SYN's TTL. SYN-ACKs leave with
+     * TTL 255 from here, as a GTSM peer's check wants; harmless for the others.
+     */
+    private static void prepareListeningSocketForGtsm(Channel listening) {
+        // the socket may be dual-stack: both TTLs
+        for (IntegerUnixChannelOption option : new IntegerUnixChannelOption[] {IP_TTL, IPV6_UNICAST_HOPS, TCP_SAVE_SYN}) {
+            try {
+                listening.config().setOption(option, option == TCP_SAVE_SYN ? 1 : 255);
+            } catch (RuntimeException e) {
+                LOG.debug("listening socket: {} not set: {}", option.name(), e.toString());
             }
         }
+    }
+
+    /** Whether the SYN of an accepted connection came from at most the peer's GTSM hop count away. */
+    private static boolean passesGtsm(SocketChannel ch, PeerSession s) {
+        int needed = 256 - s.config.ttlSecurityHops();
+        int ttl;
+        try {
+            ttl = synTtl(ch.config().getOption(TCP_SAVED_SYN));
+        } catch (RuntimeException e) {
+            ttl = -1;
+        }
+        if (ttl >= needed) {
+            return true;
+        }
+        String why = ttl < 0
+                ? "GTSM: no saved SYN to check the TTL of (kernel without TCP_SAVE_SYN?); connection refused"
+                : "GTSM: connection refused, its SYN arrived with TTL " + ttl + " but " + s.config.ttlSecurityHops()
+                        + " hop(s) allow no less than " + needed
+                        + " (is the peer sending with TTL 255, e.g. BIRD 'ttl security on', and that close?)";
+        LOG.info("peer {}: {}", s.name(), why);
+        s.inboundRefused(why);
+        return false;
+    }
+
+    /** TTL (IPv4) or hop limit (IPv6) of a saved SYN's network header, or -1 when there is none. */
+    static int synTtl(java.nio.ByteBuffer syn) {
+        if (syn == null || syn.remaining() < 40) {
+            return -1;
+        }
+        int version = (syn.get(syn.position()) & 0xFF) >>> 4;
+        return version == 4 ? syn.get(syn.position() + 8) & 0xFF
+                : version == 6 ? syn.get(syn.position() + 7) & 0xFF : -1;
     }
 
     EventLoop loop() {
