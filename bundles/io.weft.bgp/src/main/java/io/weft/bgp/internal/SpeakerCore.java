@@ -49,7 +49,8 @@ import io.weft.api.routing.RouteSink;
 import io.weft.api.routing.RouteUpdate;
 import io.weft.bgp.PeerConfig;
 import io.weft.bgp.PeerStatus;
-import io.weft.bgp.PrefixFilter;
+import io.weft.bgp.Community;
+import io.weft.bgp.RouteFilter;
 import io.weft.bgp.SpeakerConfig;
 
 /**
@@ -67,6 +68,8 @@ public final class SpeakerCore implements AutoCloseable {
     // linux/tcp.h: keep each connection's SYN headers on the listening socket, read them once accepted
     private static final IntegerUnixChannelOption TCP_SAVE_SYN = new IntegerUnixChannelOption("TCP_SAVE_SYN", 6, 27);
     private static final RawUnixChannelOption TCP_SAVED_SYN = new RawUnixChannelOption("TCP_SAVED_SYN", 6, 28, 256);
+    /** Route attribute a {@code RouteSource} sets to tag what it offers: "65000:100 65000:1:2 no-export". */
+    public static final String COMMUNITIES_ATTRIBUTE = "communities";
     private static final int WARMUP_PREFIXES = Integer.getInteger("weft.bgp.warmupPrefixes", 100_000);
 
     final SpeakerConfig config;
@@ -296,10 +299,10 @@ public final class SpeakerCore implements AutoCloseable {
         });
     }
 
-    /** Originates a route from this speaker (ORIGIN IGP, empty AS path, next hop self). */
-    public void originate(Cidr prefix) {
+    /** Originates a route from this speaker (ORIGIN IGP, empty AS path, next hop self) carrying {@code communities}. */
+    public void originate(Cidr prefix, List<Community> communities) {
         call(() -> {
-            rib.announce(rib.peers[Rib.LOCAL], prefixes.key(prefix), localAttributes());
+            rib.announce(rib.peers[Rib.LOCAL], prefixes.key(prefix), localAttributes(communities));
             return null;
         });
     }
@@ -316,10 +319,21 @@ public final class SpeakerCore implements AutoCloseable {
         call(() -> {
             RibPeer local = rib.peers[Rib.LOCAL];
             Set<Long> keep = new java.util.HashSet<>();
-            PathAttributes attrs = localAttributes();
+            Map<String, PathAttributes> byCommunities = new HashMap<>();
             for (Route r : update.upserts()) {
                 long k = prefixes.key(r.destination());
                 keep.add(k);
+                String communities = r.attributes().getOrDefault(COMMUNITIES_ATTRIBUTE, "");
+                PathAttributes attrs = byCommunities.get(communities);
+                if (attrs == null) {
+                    try {
+                        attrs = localAttributes(Community.parseList(communities));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("route " + r.destination() + " from " + update.origin()
+                                + ": attribute " + COMMUNITIES_ATTRIBUTE + ": " + e.getMessage(), e);
+                    }
+                    byCommunities.put(communities, attrs);
+                }
                 rib.announce(local, k, attrs);
             }
             for (Cidr c : update.withdrawals()) {
@@ -337,9 +351,11 @@ public final class SpeakerCore implements AutoCloseable {
         });
     }
 
-    private PathAttributes localAttributes() {
+    private PathAttributes localAttributes(List<Community> communities) {
         PathAttributes.Builder b = new PathAttributes.Builder();
         b.origin = 0;
+        b.communities = standardValues(communities);
+        b.largeCommunities = largeTriples(communities);
         return rib.interner.intern(b.build());
     }
 
@@ -387,6 +403,15 @@ public final class SpeakerCore implements AutoCloseable {
                 sb.append(sb.length() > 0 ? " " : "").append(c >>> 16).append(':').append(c & 0xFFFF);
             }
             attrs.put("communities", sb.toString());
+        }
+        if (best.largeCommunities != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i + 2 < best.largeCommunities.length; i += 3) {
+                sb.append(sb.length() > 0 ? " " : "").append(Integer.toUnsignedLong(best.largeCommunities[i])).append(':')
+                        .append(Integer.toUnsignedLong(best.largeCommunities[i + 1])).append(':')
+                        .append(Integer.toUnsignedLong(best.largeCommunities[i + 2]));
+            }
+            attrs.put("large_communities", sb.toString());
         }
         if (best.hasOriginatorId) {
             attrs.put("originator_id", PeerSession.ipv4(best.originatorId));
@@ -565,11 +590,22 @@ public final class SpeakerCore implements AutoCloseable {
         };
     }
 
-    RoutePolicyHook hook(PrefixFilter filter) {
-        if (filter == null) {
-            return null;
-        }
-        return (key, attrs) -> filter.accepts(prefixes.cidr(key));
+    RoutePolicyHook hook(RouteFilter filter) {
+        return filter == null ? null : new CompiledRouteFilter(filter, prefixes);
+    }
+
+    /** The standard communities of {@code all} as wire values, or null when there are none. */
+    static int[] standardValues(List<Community> all) {
+        int[] out = all.stream().filter(c -> !c.large()).mapToInt(Community::standardValue).toArray();
+        return out.length == 0 ? null : out;
+    }
+
+    /** The large communities of {@code all} as triples, or null when there are none. */
+    static int[] largeTriples(List<Community> all) {
+        int[] out = all.stream().filter(Community::large)
+                .flatMapToInt(c -> java.util.stream.IntStream.of((int) c.global(), (int) c.local1(), (int) c.local2()))
+                .toArray();
+        return out.length == 0 ? null : out;
     }
 
     <T> T call(Callable<T> task) {
