@@ -127,6 +127,30 @@ class GtsmInteropTest {
         assertNeverEstablished("Global_10.222.3.2", bird);
     }
 
+    /** The same over IPv6 sessions, where the hop limit is what counts. */
+    @Test
+    void ipv6SessionsCheckTheHopLimit() throws Exception {
+        BgpLab.Link secured = lab.link("gtsm6", 222 * 256 + 6);
+        BgpLab.Link plain = lab.link("gtsm7", 222 * 256 + 7);
+        String channel = "  ipv6 { import all; export none; };\n";
+        BgpLab.Bird securedBird = lab.bird(secured, "gtsm6", BirdInteropTest.birdConfig("10.222.6.2",
+                birdPeer("fd00:de06::2", 65206, "fd00:de06::1", "  ttl security on;\n", channel)));
+        BgpLab.Bird plainBird = lab.bird(plain, "gtsm7", BirdInteropTest.birdConfig("10.222.7.2",
+                birdPeer("fd00:de07::2", 65207, "fd00:de07::1", "", channel)));
+        weft = BgpSpeaker.start(weftConfig(secured).withListenAddress(null));
+        // passive: BIRD's SYNs are what is judged
+        weft.addPeer(PeerConfig.of("Global_fd00:de06::2", secured.nsV6(), 65206).withFamilies(false, true)
+                .withTtlSecurity(1).withPassive(true));
+        weft.addPeer(PeerConfig.of("Global_fd00:de07::2", plain.nsV6(), 65207).withFamilies(false, true)
+                .withTtlSecurity(1).withPassive(true));
+        await(WAIT, () -> state("Global_fd00:de06::2") == PeerState.ESTABLISHED && birdEstablished(securedBird),
+                () -> "Weft: " + weft.peers() + "\nBIRD: " + securedBird.cmd("show", "protocols", "all", "w"));
+        await(WAIT, () -> String.valueOf(weft.peer("Global_fd00:de07::2").orElseThrow().lastError()).contains(
+                "its SYN arrived with TTL 1 but"), () -> "Weft: " + weft.peers());
+        assertNeverEstablished("Global_fd00:de07::2", plainBird);
+        assertEquals(PeerState.ESTABLISHED, state("Global_fd00:de06::2"), "the secured session stayed up");
+    }
+
     @Test
     void peerOneRoutedHopAwayIsRefusedUnlessTwoHopsAreAllowed() throws Exception {
         BgpLab.Link router = lab.link("gtsmr", 222 * 256 + 4);
