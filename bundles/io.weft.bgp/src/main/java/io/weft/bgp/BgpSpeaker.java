@@ -58,14 +58,25 @@ public final class BgpSpeaker implements AutoCloseable {
     }
 
     public void originate(Cidr prefix) {
-        core.originate(prefix);
+        core.originate(prefix, List.of());
+    }
+
+    /**
+     * Originates {@code prefix} tagged with {@code communities} (standard, large, well-known: a
+     * {@link Community#NO_EXPORT} route stays inside the AS). Originating it again replaces them.
+     */
+    public void originate(Cidr prefix, List<Community> communities) {
+        core.originate(prefix, List.copyOf(communities));
     }
 
     public void withdraw(Cidr prefix) {
         core.withdraw(prefix);
     }
 
-    /** Advertises what {@code source} offers, for as long as the returned handle is open. */
+    /**
+     * Advertises what {@code source} offers, for as long as the returned handle is open. A route's
+     * {@code communities} attribute ("65000:100 65000:1:2 no-export") tags it.
+     */
     public AutoCloseable subscribe(RouteSource source) {
         return source.subscribe(core::apply);
     }

@@ -1,6 +1,7 @@
 package io.weft.bgp;
 
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -26,13 +27,17 @@ import java.util.Objects;
  * @param exportFilter         which routes to advertise, or {@code null} for all
  * @param ttlSecurityHops      GTSM (RFC 5082): send with TTL 255 and accept only packets that
  *                             crossed at most this many hops; 0 turns it off
+ * @param exportCommunities    standard and large communities added to every route advertised to
+ *                             this peer (after the export filter; those already there are not repeated)
  */
 public record PeerConfig(String name, InetAddress address, int port, long peerAs, long localAs, boolean passive,
         boolean routeReflectorClient, String password, boolean nextHopSelf, boolean keepNextHop, boolean ipv4,
         boolean ipv6, InetAddress ipv4NextHop, InetAddress ipv6NextHop, int maxPrefixes, InetAddress sourceAddress,
-        PrefixFilter importFilter, PrefixFilter exportFilter, int ttlSecurityHops) {
+        RouteFilter importFilter, RouteFilter exportFilter, int ttlSecurityHops,
+        List<Community> exportCommunities) {
 
     public PeerConfig {
+        exportCommunities = exportCommunities == null ? List.of() : List.copyOf(exportCommunities);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         if (peerAs < 1 || peerAs > 0xFFFFFFFFL) {
@@ -59,63 +64,69 @@ public record PeerConfig(String name, InetAddress address, int port, long peerAs
     /** A peer with defaults: port 179, IPv4 and IPv6, active, no password. */
     public static PeerConfig of(String name, InetAddress address, long peerAs) {
         return new PeerConfig(name, address, 179, peerAs, 0, false, false, null, false, false, true, true, null, null,
-                0, null, null, null, 0);
+                0, null, null, null, 0, List.of());
     }
 
     public PeerConfig withPort(int p) {
         return new PeerConfig(name, address, p, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withPassive(boolean p) {
         return new PeerConfig(name, address, port, peerAs, localAs, p, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withRouteReflectorClient(boolean c) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, c, password, nextHopSelf, keepNextHop,
-                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withPassword(String pw) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, pw, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withNextHop(boolean self, boolean keep) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, self, keep,
-                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withFamilies(boolean v4, boolean v6) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, v4, v6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, v4, v6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withNextHopAddresses(InetAddress v4, InetAddress v6) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, v4, v6, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, v4, v6, maxPrefixes, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withMaxPrefixes(int max) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, max, sourceAddress, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, max, sourceAddress, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withSourceAddress(InetAddress source) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, source, importFilter, exportFilter, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, source, importFilter, exportFilter, ttlSecurityHops, exportCommunities);
     }
 
-    public PeerConfig withFilters(PrefixFilter in, PrefixFilter out) {
+    public PeerConfig withFilters(RouteFilter in, RouteFilter out) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
-                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, in, out, ttlSecurityHops);
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, in, out, ttlSecurityHops, exportCommunities);
     }
 
     public PeerConfig withTtlSecurity(int hops) {
         return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
                 keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter,
-                hops);
+                hops, exportCommunities);
+    }
+
+    public PeerConfig withExportCommunities(List<Community> communities) {
+        return new PeerConfig(name, address, port, peerAs, localAs, passive, routeReflectorClient, password, nextHopSelf,
+                keepNextHop, ipv4, ipv6, ipv4NextHop, ipv6NextHop, maxPrefixes, sourceAddress, importFilter, exportFilter,
+                ttlSecurityHops, communities);
     }
 
     /** Never prints the password. */

@@ -3,7 +3,7 @@
  * described by {@link io.weft.bgp.PeerConfig}, keeps the RIBs, originates routes and reports
  * learned best paths and per-peer status.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.bgp;
 

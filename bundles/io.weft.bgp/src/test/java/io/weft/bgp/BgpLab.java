@@ -68,6 +68,32 @@ final class BgpLab implements AutoCloseable {
         return new Link(ns, hostIf, addr(v4 + "1"), addr(v4 + "2"), addr(v6 + "1"), addr(v6 + "2"));
     }
 
+    /**
+     * A namespace one routed hop further away: linked to {@code router}'s namespace (which
+     * forwards) on 10.(subnet>>8).(subnet&255).0/24, router side .1, far side .2, with routes both
+     * ways so the root namespace reaches it through the router. The returned link's host side is
+     * the router's.
+     */
+    Link behind(Link router, String shortName, int subnet) {
+        String ns = TAG + shortName;
+        String routerIf = "r" + subnet;
+        exec("ip", "netns", "del", ns);
+        run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        run("ip", "-n", router.ns(), "link", "add", routerIf, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        String v4 = "10." + (subnet >> 8) + "." + (subnet & 255) + ".";
+        run("ip", "-n", router.ns(), "addr", "add", v4 + "1/24", "dev", routerIf);
+        run("ip", "-n", router.ns(), "link", "set", routerIf, "up");
+        run("ip", "-n", ns, "addr", "add", v4 + "2/24", "dev", "eth0");
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", ns, "route", "add", "default", "via", v4 + "1");
+        run("ip", "netns", "exec", router.ns(), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        // goes away with the router namespace's veth
+        run("ip", "route", "add", v4 + "0/24", "via", router.nsV4().getHostAddress(), "dev", router.hostIf());
+        return new Link(ns, router.hostIf(), router.hostV4(), addr(v4 + "2"), null, null);
+    }
+
     record Link(String ns, String hostIf, InetAddress hostV4, InetAddress nsV4, InetAddress hostV6, InetAddress nsV6) {
     }
 

@@ -334,12 +334,12 @@ class BirdInteropTest {
         BgpLab.Bird bird = lab.bird(link, "filter", birdConfig("10.213.15.2", statics + birdPeer("w", "10.213.15.2", 65015,
                 "10.213.15.1", 65001, "", "  ipv4 { import all; export where proto = \"st_out\"; };\n")));
         // import: refuse exactly 10.91.2.0/24 and anything longer than /24 inside 10.91.0.0/16
-        PrefixFilter in = new PrefixFilter(List.of(
-                new PrefixFilter.Rule(Cidr.parse("10.91.2.0/24"), PrefixFilter.Match.EQUAL, 0, 0, false),
-                new PrefixFilter.Rule(Cidr.parse("10.91.0.0/16"), PrefixFilter.Match.IN, 25, 32, false)), true);
+        RouteFilter in = new RouteFilter(List.of(
+                new RouteFilter.Rule(Cidr.parse("10.91.2.0/24"), RouteFilter.Match.EQUAL, 0, 0, false),
+                new RouteFilter.Rule(Cidr.parse("10.91.0.0/16"), RouteFilter.Match.IN, 25, 32, false)), true);
         // export: only /26 blocks inside 10.244.0.0/16
-        PrefixFilter out = new PrefixFilter(List.of(
-                new PrefixFilter.Rule(Cidr.parse("10.244.0.0/16"), PrefixFilter.Match.IN, 26, 26, true)), false);
+        RouteFilter out = new RouteFilter(List.of(
+                new RouteFilter.Rule(Cidr.parse("10.244.0.0/16"), RouteFilter.Match.IN, 26, 26, true)), false);
         weft = BgpSpeaker.start(weftConfig(link, 65001));
         weft.addPeer(PeerConfig.of("Global_10.213.15.2", link.nsV4(), 65015).withFamilies(true, false).withFilters(in, out));
         weft.originate(Cidr.parse("10.244.15.0/26"));

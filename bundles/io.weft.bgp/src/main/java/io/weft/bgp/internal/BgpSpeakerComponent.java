@@ -22,6 +22,7 @@ import io.weft.api.net.Cidr;
 import io.weft.api.routing.RouteSink;
 import io.weft.api.routing.RouteSource;
 import io.weft.bgp.BgpSpeaker;
+import io.weft.bgp.Community;
 import io.weft.bgp.PeerConfig;
 import io.weft.bgp.SpeakerConfig;
 
@@ -59,7 +60,7 @@ public final class BgpSpeakerComponent {
         @AttributeDefinition(description = "hold time offered, seconds (0 or 3-65535)")
         int holdTimeSeconds() default 90;
 
-        @AttributeDefinition(description = "peers, one per entry: 'NAME ADDRESS AS [passive] [rr-client] [next-hop-self]'")
+        @AttributeDefinition(description = "peers, one per entry: 'NAME ADDRESS AS [passive] [rr-client] [next-hop-self] [export-community=65000:100]...'")
         String[] peers() default {};
     }
 
@@ -101,7 +102,7 @@ public final class BgpSpeakerComponent {
         return sc;
     }
 
-    /** {@code NAME ADDRESS AS [passive] [rr-client] [next-hop-self]} */
+    /** {@code NAME ADDRESS AS [passive] [rr-client] [next-hop-self] [export-community=C]...} */
     static PeerConfig parsePeer(String entry) {
         String[] f = entry.trim().split("\\s+");
         if (f.length < 3) {
@@ -115,16 +116,25 @@ public final class BgpSpeakerComponent {
             throw new IllegalArgumentException("io.weft.bgp: peer '" + entry + "': AS '" + f[2] + "' is not a number");
         }
         PeerConfig p = PeerConfig.of(f[0], address("peer " + f[0] + " address", f[1]), as);
+        List<Community> exportCommunities = new ArrayList<>();
         for (int i = 3; i < f.length; i++) {
+            if (f[i].startsWith("export-community=")) {
+                try {
+                    exportCommunities.add(Community.parse(f[i].substring("export-community=".length())));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("io.weft.bgp: peer '" + entry + "': " + e.getMessage(), e);
+                }
+                continue;
+            }
             switch (f[i]) {
                 case "passive" -> p = p.withPassive(true);
                 case "rr-client" -> p = p.withRouteReflectorClient(true);
                 case "next-hop-self" -> p = p.withNextHop(true, false);
                 default -> throw new IllegalArgumentException("io.weft.bgp: peer '" + entry + "': unknown option '" + f[i]
-                        + "' (use passive, rr-client, next-hop-self)");
+                        + "' (use passive, rr-client, next-hop-self, export-community=65000:100)");
             }
         }
-        return p;
+        return exportCommunities.isEmpty() ? p : p.withExportCommunities(exportCommunities);
     }
 
     private static InetAddress address(String field, String text) {

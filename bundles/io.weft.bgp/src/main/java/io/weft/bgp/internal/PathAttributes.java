@@ -17,6 +17,7 @@ final class PathAttributes {
             AS4_PATH = 17, AS4_AGGREGATOR = 18, LARGE_COMMUNITY = 32;
     static final int AS_SET = 1, AS_SEQUENCE = 2, AS_CONFED_SEQUENCE = 3, AS_CONFED_SET = 4;
     static final int AS_TRANS = 23456;
+    static final int NO_EXPORT = 0xFFFFFF01, NO_ADVERTISE = 0xFFFFFF02, NO_EXPORT_SUBCONFED = 0xFFFFFF03;
     static final int[] EMPTY_PATH = new int[0];
 
     final int origin;
@@ -35,6 +36,10 @@ final class PathAttributes {
     final int[] clusterList;
     /** Unknown optional transitive attributes, as received with the partial bit set. */
     final byte[] otherTransitive;
+    /** Carries NO_EXPORT or NO_EXPORT_SUBCONFED (RFC 1997): not for eBGP peers (no confederations here). */
+    final boolean noExport;
+    /** Carries NO_ADVERTISE (RFC 1997): for no peer at all. */
+    final boolean noAdvertise;
     private final int hash;
 
     private byte[] wire4;
@@ -57,6 +62,16 @@ final class PathAttributes {
         this.originatorId = originatorId;
         this.clusterList = clusterList;
         this.otherTransitive = otherTransitive;
+        boolean ne = false;
+        boolean na = false;
+        if (communities != null) {
+            for (int c : communities) {
+                ne |= c == NO_EXPORT || c == NO_EXPORT_SUBCONFED;
+                na |= c == NO_ADVERTISE;
+            }
+        }
+        this.noExport = ne;
+        this.noAdvertise = na;
         int h = origin;
         h = h * 31 + Arrays.hashCode(this.asPath);
         h = h * 31 + Arrays.hashCode(nextHop);

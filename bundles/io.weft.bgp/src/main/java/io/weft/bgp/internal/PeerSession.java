@@ -126,6 +126,11 @@ final class PeerSession {
         return true;
     }
 
+    /** The peer's connection was refused before it became a session (GTSM): status says why. */
+    void inboundRefused(String why) {
+        lastError = why;
+    }
+
     void connectionStateChanged(BgpConnection c) {
         refreshState();
     }
@@ -192,13 +197,15 @@ final class PeerSession {
         p.importPolicy = speaker.hook(config.importFilter());
         p.lastImported = null; // the loop-check cache belongs to the session's AS numbers
         p.exportPolicy = speaker.hook(config.exportFilter());
+        p.exportCommunities = SpeakerCore.standardValues(config.exportCommunities());
+        p.exportLargeCommunities = SpeakerCore.largeTriples(config.exportCommunities());
         c.maxMessage = open.extendedMessage() ? BgpConnection.MAX_EXTENDED : BgpConnection.MAX_MESSAGE;
         // peers whose exports are byte-for-byte the same may share one update group
         p.exportSignature = p.exportPolicy != null ? null
                 : p.ibgp + "/" + p.routeReflectorClient + "/" + p.localAs + "/" + p.peerAs + "/" + p.nextHopSelf + "/"
                         + p.keepNextHop + "/" + java.util.Arrays.toString(p.localAddress4) + "/"
                         + java.util.Arrays.toString(p.localAddress6) + "/" + p.ipv4 + "/" + p.ipv6 + "/" + p.as4 + "/"
-                        + c.maxMessage;
+                        + c.maxMessage + "/" + config.exportCommunities();
         c.parser = new UpdateParser(speaker.prefixes, speaker.rib.interner, open.as4(), p.ibgp, config.peerAs());
         boolean keptStale = p.stale != null;
         if (keptStale && open.grTime() < 0) {

@@ -357,6 +357,9 @@ final class Rib {
         if (v6 ? !peer.ipv6 : !peer.ipv4) {
             return null;
         }
+        if (a.noAdvertise || (a.noExport && !peer.ibgp)) {
+            return null; // RFC 1997 well-known communities
+        }
         boolean fromIbgp = srcSlot != LOCAL && src.ibgp;
         if (peer.ibgp && fromIbgp) {
             if (clusterId == null || (!src.routeReflectorClient && !peer.routeReflectorClient)) {
@@ -424,10 +427,36 @@ final class Rib {
                 b.nextHop = self; // our own routes, or next-hop-self asked for; else the external next hop is kept (RFC 4271 5.1.3)
             }
         }
+        if (peer.exportCommunities != null) {
+            b.communities = withAdded(b.communities, peer.exportCommunities, 1);
+        }
+        if (peer.exportLargeCommunities != null) {
+            b.largeCommunities = withAdded(b.largeCommunities, peer.exportLargeCommunities, 3);
+        }
         if (b.nextHop == null || b.nextHop.length != (v6 ? 16 : 4) && !(v6 && b.nextHop.length == 32)) {
             return null; // no usable next hop of this family on the session
         }
         return interner.intern(b.build());
+    }
+
+    /**
+     * {@code have} with the groups of {@code width} ints in {@code add} appended, those already
+     * present skipped. Runs once per exported attribute set (the result is cached), not per prefix.
+     */
+    static int[] withAdded(int[] have, int[] add, int width) {
+        int[] out = have == null ? new int[0] : have;
+        for (int i = 0; i < add.length; i += width) {
+            boolean present = false;
+            for (int j = 0; j + width <= out.length && !present; j += width) {
+                present = Arrays.equals(out, j, j + width, add, i, i + width);
+            }
+            if (!present) {
+                int[] grown = Arrays.copyOf(out, out.length + width);
+                System.arraycopy(add, i, grown, out.length, width);
+                out = grown;
+            }
+        }
+        return out.length == 0 ? have : out;
     }
 
     Map<String, Integer> stats() {

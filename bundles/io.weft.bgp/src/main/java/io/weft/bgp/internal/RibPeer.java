@@ -49,6 +49,9 @@ final class RibPeer {
     boolean established;
     boolean endOfRibPending;
     int maxPrefixes;
+    /** Communities added to every route sent to this peer (standard values; large ones as triples), or null. */
+    int[] exportCommunities;
+    int[] exportLargeCommunities;
     RoutePolicyHook importPolicy;
     RoutePolicyHook exportPolicy;
     /** Exported attribute sets by source slot and family, so export rules run once per set. */

@@ -41,6 +41,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.RawUnixChannelOption;
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.NextHop;
 import io.weft.api.routing.Route;
@@ -48,7 +49,8 @@ import io.weft.api.routing.RouteSink;
 import io.weft.api.routing.RouteUpdate;
 import io.weft.bgp.PeerConfig;
 import io.weft.bgp.PeerStatus;
-import io.weft.bgp.PrefixFilter;
+import io.weft.bgp.Community;
+import io.weft.bgp.RouteFilter;
 import io.weft.bgp.SpeakerConfig;
 
 /**
@@ -63,6 +65,11 @@ public final class SpeakerCore implements AutoCloseable {
     private static final IntegerUnixChannelOption IP_MINTTL = new IntegerUnixChannelOption("IP_MINTTL", 0, 21);
     private static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
     private static final IntegerUnixChannelOption IPV6_MINHOPCOUNT = new IntegerUnixChannelOption("IPV6_MINHOPCOUNT", 41, 73);
+    // linux/tcp.h: keep each connection's SYN headers on the listening socket, read them once accepted
+    private static final IntegerUnixChannelOption TCP_SAVE_SYN = new IntegerUnixChannelOption("TCP_SAVE_SYN", 6, 27);
+    private static final RawUnixChannelOption TCP_SAVED_SYN = new RawUnixChannelOption("TCP_SAVED_SYN", 6, 28, 256);
+    /** Route attribute a {@code RouteSource} sets to tag what it offers: "65000:100 65000:1:2 no-export". */
+    public static final String COMMUNITIES_ATTRIBUTE = "communities";
     private static final int WARMUP_PREFIXES = Integer.getInteger("weft.bgp.warmupPrefixes", 100_000);
 
     final SpeakerConfig config;
@@ -101,11 +108,23 @@ public final class SpeakerCore implements AutoCloseable {
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel listening) {
+                        if (epoll) {
+                            prepareListeningSocketForGtsm(listening); // runs before bind and listen
+                        }
+                    }
+                })
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         InetAddress from = ch.remoteAddress().getAddress();
                         PeerSession s = byAddress.get(from);
+                        if (s != null && s.config.ttlSecurityHops() > 0 && !passesGtsm(ch, s)) {
+                            ch.close();
+                            return;
+                        }
                         BgpConnection c = s == null ? null : new BgpConnection(s, false);
                         if (c == null || !s.acceptInbound(c)) {
                             LOG.info("refused a BGP connection from {}: {}", from.getHostAddress(),
@@ -114,7 +133,7 @@ public final class SpeakerCore implements AutoCloseable {
                             return;
                         }
                         int hops = s.config.ttlSecurityHops();
-                        if (hops > 0) { // GTSM: from now on the kernel drops what came from further away
+                        if (hops > 0) { // from now on the kernel drops what came from further away
                             boolean v6 = isV6(from);
                             ch.config().setOption(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255);
                             ch.config().setOption(v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, 256 - hops);
@@ -131,17 +150,58 @@ public final class SpeakerCore implements AutoCloseable {
                     + " (another BGP daemon on the port? set a different port)", f.cause());
         }
         server = f.channel();
-        if (epoll) {
-            // SYN-ACKs leave from the listening socket: with TTL 255 they pass a GTSM peer's check
-            // (RFC 5082); harmless for the others
-            for (IntegerUnixChannelOption ttl : new IntegerUnixChannelOption[] {IP_TTL, IPV6_UNICAST_HOPS}) {
-                try {
-                    server.config().setOption(ttl, 255); // both: the socket may be dual-stack
-                } catch (RuntimeException e) {
-                    LOG.debug("listening socket: {} not set: {}", ttl.name(), e.toString());
-                }
+    }
+
+    /**
+     * GTSM on a listening socket shared with peers that do not use it. A minimum TTL there would
+     * shut those peers out, and one set on the accepted socket comes too late: the kernel has
+     * already taken the handshake and whatever the peer sent before {@link #passesGtsm} ran
+     * (seen against BIRD without {@code ttl security}: its OPEN got in with TTL 1 and BIRD went
+     * Established while Weft, dropping the rest, sat in OpenConfirm). So the listening socket
+     * keeps each SYN and the accepted connection is judged by its SYN's TTL. SYN-ACKs leave with
+     * TTL 255 from here, as a GTSM peer's check wants; harmless for the others.
+     */
+    private static void prepareListeningSocketForGtsm(Channel listening) {
+        // the socket may be dual-stack: both TTLs
+        for (IntegerUnixChannelOption option : new IntegerUnixChannelOption[] {IP_TTL, IPV6_UNICAST_HOPS, TCP_SAVE_SYN}) {
+            try {
+                listening.config().setOption(option, option == TCP_SAVE_SYN ? 1 : 255);
+            } catch (RuntimeException e) {
+                LOG.debug("listening socket: {} not set: {}", option.name(), e.toString());
             }
         }
+    }
+
+    /** Whether the SYN of an accepted connection came from at most the peer's GTSM hop count away. */
+    private static boolean passesGtsm(SocketChannel ch, PeerSession s) {
+        int needed = 256 - s.config.ttlSecurityHops();
+        int ttl;
+        try {
+            ttl = synTtl(ch.config().getOption(TCP_SAVED_SYN));
+        } catch (RuntimeException e) {
+            ttl = -1;
+        }
+        if (ttl >= needed) {
+            return true;
+        }
+        String why = ttl < 0
+                ? "GTSM: no saved SYN to check the TTL of (kernel without TCP_SAVE_SYN?); connection refused"
+                : "GTSM: connection refused, its SYN arrived with TTL " + ttl + " but " + s.config.ttlSecurityHops()
+                        + " hop(s) allow no less than " + needed
+                        + " (is the peer sending with TTL 255, e.g. BIRD 'ttl security on', and that close?)";
+        LOG.info("peer {}: {}", s.name(), why);
+        s.inboundRefused(why);
+        return false;
+    }
+
+    /** TTL (IPv4) or hop limit (IPv6) of a saved SYN's network header, or -1 when there is none. */
+    static int synTtl(java.nio.ByteBuffer syn) {
+        if (syn == null || syn.remaining() < 40) {
+            return -1;
+        }
+        int version = (syn.get(syn.position()) & 0xFF) >>> 4;
+        return version == 4 ? syn.get(syn.position() + 8) & 0xFF
+                : version == 6 ? syn.get(syn.position() + 7) & 0xFF : -1;
     }
 
     EventLoop loop() {
@@ -239,10 +299,10 @@ public final class SpeakerCore implements AutoCloseable {
         });
     }
 
-    /** Originates a route from this speaker (ORIGIN IGP, empty AS path, next hop self). */
-    public void originate(Cidr prefix) {
+    /** Originates a route from this speaker (ORIGIN IGP, empty AS path, next hop self) carrying {@code communities}. */
+    public void originate(Cidr prefix, List<Community> communities) {
         call(() -> {
-            rib.announce(rib.peers[Rib.LOCAL], prefixes.key(prefix), localAttributes());
+            rib.announce(rib.peers[Rib.LOCAL], prefixes.key(prefix), localAttributes(communities));
             return null;
         });
     }
@@ -259,10 +319,21 @@ public final class SpeakerCore implements AutoCloseable {
         call(() -> {
             RibPeer local = rib.peers[Rib.LOCAL];
             Set<Long> keep = new java.util.HashSet<>();
-            PathAttributes attrs = localAttributes();
+            Map<String, PathAttributes> byCommunities = new HashMap<>();
             for (Route r : update.upserts()) {
                 long k = prefixes.key(r.destination());
                 keep.add(k);
+                String communities = r.attributes().getOrDefault(COMMUNITIES_ATTRIBUTE, "");
+                PathAttributes attrs = byCommunities.get(communities);
+                if (attrs == null) {
+                    try {
+                        attrs = localAttributes(Community.parseList(communities));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("route " + r.destination() + " from " + update.origin()
+                                + ": attribute " + COMMUNITIES_ATTRIBUTE + ": " + e.getMessage(), e);
+                    }
+                    byCommunities.put(communities, attrs);
+                }
                 rib.announce(local, k, attrs);
             }
             for (Cidr c : update.withdrawals()) {
@@ -280,9 +351,11 @@ public final class SpeakerCore implements AutoCloseable {
         });
     }
 
-    private PathAttributes localAttributes() {
+    private PathAttributes localAttributes(List<Community> communities) {
         PathAttributes.Builder b = new PathAttributes.Builder();
         b.origin = 0;
+        b.communities = standardValues(communities);
+        b.largeCommunities = largeTriples(communities);
         return rib.interner.intern(b.build());
     }
 
@@ -330,6 +403,15 @@ public final class SpeakerCore implements AutoCloseable {
                 sb.append(sb.length() > 0 ? " " : "").append(c >>> 16).append(':').append(c & 0xFFFF);
             }
             attrs.put("communities", sb.toString());
+        }
+        if (best.largeCommunities != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i + 2 < best.largeCommunities.length; i += 3) {
+                sb.append(sb.length() > 0 ? " " : "").append(Integer.toUnsignedLong(best.largeCommunities[i])).append(':')
+                        .append(Integer.toUnsignedLong(best.largeCommunities[i + 1])).append(':')
+                        .append(Integer.toUnsignedLong(best.largeCommunities[i + 2]));
+            }
+            attrs.put("large_communities", sb.toString());
         }
         if (best.hasOriginatorId) {
             attrs.put("originator_id", PeerSession.ipv4(best.originatorId));
@@ -508,11 +590,22 @@ public final class SpeakerCore implements AutoCloseable {
         };
     }
 
-    RoutePolicyHook hook(PrefixFilter filter) {
-        if (filter == null) {
-            return null;
-        }
-        return (key, attrs) -> filter.accepts(prefixes.cidr(key));
+    RoutePolicyHook hook(RouteFilter filter) {
+        return filter == null ? null : new CompiledRouteFilter(filter, prefixes);
+    }
+
+    /** The standard communities of {@code all} as wire values, or null when there are none. */
+    static int[] standardValues(List<Community> all) {
+        int[] out = all.stream().filter(c -> !c.large()).mapToInt(Community::standardValue).toArray();
+        return out.length == 0 ? null : out;
+    }
+
+    /** The large communities of {@code all} as triples, or null when there are none. */
+    static int[] largeTriples(List<Community> all) {
+        int[] out = all.stream().filter(Community::large)
+                .flatMapToInt(c -> java.util.stream.IntStream.of((int) c.global(), (int) c.local1(), (int) c.local2()))
+                .toArray();
+        return out.length == 0 ? null : out;
     }
 
     <T> T call(Callable<T> task) {

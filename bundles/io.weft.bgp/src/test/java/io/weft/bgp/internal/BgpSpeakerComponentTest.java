@@ -116,5 +116,12 @@ class BgpSpeakerComponentTest {
         assertEquals("peer p: peerAs 0 is out of range 1-4294967295", e.getMessage());
         PeerConfig ok = BgpSpeakerComponent.parsePeer("Node_10.0.0.3 10.0.0.3 64512 rr-client next-hop-self");
         assertTrue(ok.routeReflectorClient() && ok.nextHopSelf());
+        PeerConfig tagged = BgpSpeakerComponent.parsePeer(
+                "Global_10.0.0.4 10.0.0.4 65004 export-community=65000:100 export-community=65000:1:2");
+        assertEquals("[65000:100, 65000:1:2]", tagged.exportCommunities().toString());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> BgpSpeakerComponent.parsePeer("p 10.0.0.2 65000 export-community=70000:1"));
+        assertTrue(e.getMessage().startsWith("io.weft.bgp: peer 'p 10.0.0.2 65000 export-community=70000:1': "
+                + "community 70000:1: ASN part must be 0-65535"), e.getMessage());
     }
 }
