@@ -344,6 +344,9 @@ public final class SpeakerCore implements AutoCloseable {
         if (rib.peers[Rib.LOCAL] == paths.get(0)) {
             attrs.put("from", "local");
         }
+        if (paths.get(0).isStale(key)) {
+            attrs.put("stale", "true");
+        }
         return new Route(prefixes.cidr(key), new ArrayList<>(hops), attrs);
     }
 
