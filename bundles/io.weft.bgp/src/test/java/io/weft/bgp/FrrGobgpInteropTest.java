@@ -11,8 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +85,7 @@ class FrrGobgpInteropTest {
     private BgpSpeaker weft;
     /** What Weft's route sink was last told, prefix by prefix. */
     private final Map<Cidr, Route> sinkView = new ConcurrentHashMap<>();
-    private final List<Cidr> sinkWithdrawals = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Cidr> sinkWithdrawals = Collections.synchronizedList(new ArrayList<>());
     private final ByteArrayOutputStream weftLog = new ByteArrayOutputStream();
     private PrintStream stderr;
 
@@ -99,8 +101,10 @@ class FrrGobgpInteropTest {
         linkX = link("frrx", 4);
         linkGi = link("gobgpi", 5);
         linkGe = link("gobgpe", 6);
-        frrA = lab.frr(linkA, "frra", frrConfig("frra", AS, "10.217.1.2", "10.217.1.1", AS, "",
-                List.of("10.92.1.0/24"), List.of("fd10:92:1::/48")));
+        // FRR A sets LOCAL_PREF 250 on its IPv4 routes: Weft must keep it and reflect it unchanged
+        frrA = lab.frr(linkA, "frra", frrConfig("frra", AS, "10.217.1.2", "10.217.1.1", AS,
+                " neighbor 10.217.1.1 route-map local-pref-250 out\n", List.of("10.92.1.0/24"), List.of("fd10:92:1::/48"))
+                + "route-map local-pref-250 permit 10\n set local-preference 250\n");
         frrB = lab.frr(linkB, "frrb", frrConfig("frrb", AS, "10.217.2.2", "fd00:d902::1", AS, "",
                 List.of("10.92.2.0/24"), List.of("fd10:92:2::/48")));
         frrE = lab.frr(linkE, "frre", frrEConfig(List.of("10.94.1.0/24", "10.94.2.0/24", "10.90.1.0/24")));
@@ -169,6 +173,12 @@ class FrrGobgpInteropTest {
         frrE.cmd("configure terminal\nrouter bgp 65020\naddress-family ipv4 unicast\nnetwork 10.94.2.0/24");
         await(WAIT, () -> weftRoute("10.94.2.0/24").isPresent(), () -> "Weft's RIB: " + weft.routes());
         assertTrue(gobgpE.cmd("neighbor").contains("Establ"), gobgpE.cmd("neighbor"));
+        await(WAIT, () -> weft.peer(PEER_E).orElseThrow().advertised() == frrAccepted(frrE, "10.217.3.1"),
+                () -> weft.peer(PEER_E) + " vs FRR E: " + frrNeighbor(frrE, "10.217.3.1").path("addressFamilyInfo"));
+        PeerStatus e = weft.peer(PEER_E).orElseThrow();
+        assertEquals(3, e.accepted(), e.toString()); // 10.94.1.0/24, 10.94.2.0/24, 10.90.1.0/24
+        assertEquals(9, e.holdTime());
+        assertEquals("10.217.3.2", e.peerRouterId());
     }
 
     @Test
@@ -178,7 +188,7 @@ class FrrGobgpInteropTest {
         Route fromA = weftRoute("10.92.1.0/24").orElseThrow();
         assertEquals(List.of("10.217.1.2"), hops(fromA));
         assertEquals("", fromA.attributes().get("as_path"));
-        assertEquals("100", fromA.attributes().get("local_pref"));
+        assertEquals("250", fromA.attributes().get("local_pref"));
         assertEquals(PEER_A, fromA.attributes().get("from"));
 
         // Weft's own route at FRR A: internal, LOCAL_PREF 100, Weft's address as next hop
@@ -194,6 +204,12 @@ class FrrGobgpInteropTest {
         assertEquals("65020", external.path("path").asText(), external.toString());
         assertTrue(external.path("valid").asBoolean(), "FRR resolves the kept next hop: " + external);
 
+        // Weft's counters agree with FRR A's: A sent one IPv4 and one IPv6 prefix; Weft's Adj-RIB-Out is what A accepted
+        await(WAIT, () -> weft.peer(PEER_A).orElseThrow().advertised() == frrAccepted(frrA, "10.217.1.1"),
+                () -> weft.peer(PEER_A) + " vs FRR A: " + frrNeighbor(frrA, "10.217.1.1").path("addressFamilyInfo"));
+        PeerStatus status = weft.peer(PEER_A).orElseThrow();
+        assertEquals(2, status.accepted(), status.toString());
+        assertEquals("10.217.1.2", status.peerRouterId());
         JsonNode neighbor = frrNeighbor(frrA, "10.217.1.1");
         assertEquals("Established", neighbor.path("bgpState").asText());
         assertTrue(neighbor.path("nbrInternalLink").asBoolean(), neighbor.toString());
@@ -232,7 +248,7 @@ class FrrGobgpInteropTest {
         assertEquals("10.217.1.2", reflected.path("originatorId").asText(), reflected.toString());
         assertEquals(List.of(CLUSTER_ID), texts(reflected.path("clusterList").path("list")), reflected.toString());
         assertEquals("10.217.1.2", reflected.path("nexthops").get(0).path("ip").asText(), reflected.toString());
-        assertEquals(100, reflected.path("locPrf").asInt(), reflected.toString());
+        assertEquals(250, reflected.path("locPrf").asInt(), reflected.toString());
         JsonNode reflected6 = awaitFrrDetail(frrB, "ipv6", "fd10:92:1::/48");
         assertEquals("fd00:d901::2", reflected6.path("nexthops").get(0).path("ip").asText(), reflected6.toString());
         assertEquals("10.217.1.2", reflected6.path("originatorId").asText(), reflected6.toString());
@@ -240,6 +256,7 @@ class FrrGobgpInteropTest {
         JsonNode atGobgp = awaitGobgpPath(gobgpI, "ipv4", "10.92.1.0/24");
         assertEquals("10.217.1.2", gobgpAttr(atGobgp, 9).path("value").asText(), atGobgp.toString());
         assertEquals(List.of(CLUSTER_ID), texts(gobgpAttr(atGobgp, 10).path("value")), atGobgp.toString());
+        assertEquals(250, gobgpAttr(atGobgp, 5).path("value").asInt(), atGobgp.toString());
         // A's route is not sent back to A: FRR A has only its own path
         JsonNode atA = frrPaths(frrA, "ipv4", "10.92.1.0/24");
         assertEquals(1, atA.size(), atA.toString());
@@ -318,6 +335,9 @@ class FrrGobgpInteropTest {
             sleep(500);
         }
         assertEquals(0, frrNeighbor(frrX, "10.217.4.1").path("connectionsEstablished").asInt());
+        // and it is the signatures that differ: X's kernel rejected Weft's signed segments, E's never did
+        assertTrue(md5Failures(linkX) > 0, "TcpExt TCPMD5Failure in FRR X's namespace");
+        assertEquals(0, md5Failures(linkE), "TcpExt TCPMD5Failure in FRR E's namespace");
 
         // the passwords appear nowhere Weft shows or logs
         String log = weftLog();
@@ -374,8 +394,8 @@ class FrrGobgpInteropTest {
         frrE.restart(frrEConfig(List.of("10.94.1.0/24", "10.90.1.0/24")));
         awaitEstablished(PEER_E);
         await(WAIT, () -> weftRoute("10.94.2.0/24").isEmpty(), () -> "stale route kept: " + weft.routes());
-        Route kept = weftRoute("10.94.1.0/24").orElseThrow();
-        assertEquals(null, kept.attributes().get("stale"), kept.toString());
+        await(WAIT, () -> weftRoute("10.94.1.0/24").map(r -> r.attributes().get("stale") == null).orElse(false),
+                () -> "10.94.1.0/24 not announced again: " + weft.routes());
         assertTrue(weftLog().contains("peer " + PEER_E + ": End-of-RIB for IPv4"), "Weft logs End-of-RIB");
         assertFalse(sinkWithdrawals.contains(Cidr.parse("10.94.1.0/24")), "10.94.1.0/24 withdrawn during the restart");
         JsonNode eor = frrNeighbor(frrE, "10.217.3.1").path("gracefulRestartInfo").path("ipv4Unicast").path("endOfRibStatus");
@@ -394,8 +414,18 @@ class FrrGobgpInteropTest {
         await(WAIT, () -> weft.peer(PEER_GI).orElseThrow().state() != PeerState.ESTABLISHED, () -> "session never dropped");
         assertEquals("true", weftRoute("10.93.9.0/24").orElseThrow().attributes().get("stale"));
 
+        // A restarting router has its routes back before it talks to its peers; gobgpd takes them over its
+        // API after it started, so its namespace holds back what it sends to Weft until the route is in.
+        String ns = linkGi.ns();
+        BgpLab.run("ip", "netns", "exec", ns, "nft", "add", "table", "inet", "weft_hold");
+        BgpLab.run("ip", "netns", "exec", ns, "nft", "add", "chain", "inet", "weft_hold", "out",
+                "{ type filter hook output priority 0 ; }");
+        BgpLab.run("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "weft_hold", "out", "ip", "daddr",
+                linkGi.hostV4().getHostAddress(), "drop");
         gobgpI.restartGracefully();
         gobgpI.cmd("global", "rib", "add", "10.93.9.0/24", "origin", "igp", "-a", "ipv4");
+        awaitGobgpPath(gobgpI, "ipv4", "10.93.9.0/24");
+        BgpLab.run("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "weft_hold");
         awaitEstablished(PEER_GI);
         await(WAIT, () -> weftRoute("10.93.10.0/24").isEmpty()
                 && weftRoute("10.93.9.0/24").map(r -> r.attributes().get("stale") == null).orElse(false),
@@ -411,6 +441,13 @@ class FrrGobgpInteropTest {
         awaitFrrPath(frrA, "ipv4", "10.244.17.0/26");
         awaitFrrPath(frrE, "ipv4", "10.244.17.0/26");
         awaitGobgpPath(gobgpI, "ipv4", "10.244.17.0/26");
+        weft.originate(Cidr.parse("10.244.19.0/26")); // not originated again after the restart
+        awaitFrrPath(frrA, "ipv4", "10.244.19.0/26");
+        awaitGobgpPath(gobgpI, "ipv4", "10.244.19.0/26");
+        // GoBGP I's changes while Weft is away and back; --current first dumps the table, which shows it listens
+        Path changes = lab.dir.resolve("gobgpi-monitor.out");
+        Process monitor = lab.start(linkGi, changes, "gobgp", "monitor", "global", "rib", "--current", "-a", "ipv4", "-j");
+        await(WAIT, () -> BgpLab.read(changes).contains("10.244.19.0/26"), () -> "gobgp monitor: " + BgpLab.read(changes));
         weft.abort();
         // the peers notice (the connection closes) and keep Weft's routes, marked stale
         await(WAIT, () -> frrPath(frrA, "ipv4", "10.244.17.0/26").path("stale").asBoolean()
@@ -427,8 +464,26 @@ class FrrGobgpInteropTest {
                 && isFresh(frrPath(frrB, "ipv6", "fd20:217::/64"))
                 && isFresh(gobgpPath(gobgpI, "ipv4", "10.244.17.0/26")),
                 () -> frrA.cmd("show bgp ipv4 unicast json") + gobgpI.cmd("global", "rib", "-a", "ipv4", "-j"));
+        // the peers honour Weft's End-of-RIB: the route it did not send again goes now, not after the 120 s restart time
+        await(Duration.ofSeconds(30), () -> frrPaths(frrA, "ipv4", "10.244.19.0/26").isMissingNode()
+                && gobgpPaths(gobgpI, "ipv4", "10.244.19.0/26").isMissingNode(),
+                () -> frrA.cmd("show bgp ipv4 unicast") + gobgpI.cmd("global", "rib", "-a", "ipv4"));
+        await(Duration.ofSeconds(30), () -> isFresh(gobgpPath(gobgpI, "ipv4", "10.92.1.0/24")), () -> gobgpI.cmd("global", "rib"));
+        sleep(1000);
+        monitor.destroy();
+        // GoBGP I never lost a route Weft reflects (FRR A's) or originates again: the only withdrawal is 10.244.19.0/26
+        List<String> withdrawn = new ArrayList<>();
+        for (String line : BgpLab.read(changes).lines().filter(l -> l.startsWith("[")).toList()) {
+            for (JsonNode change : BgpLab.parseJson(line, "gobgp monitor")) {
+                if (change.path("withdrawal").asBoolean()) {
+                    withdrawn.add(change.path("nlri").path("prefix").asText());
+                }
+            }
+        }
+        assertEquals(List.of("10.244.19.0/26"), withdrawn, "withdrawn at GoBGP I during Weft's restart");
         JsonNode gr = frrNeighbor(frrA, "10.217.1.1").path("gracefulRestartInfo");
         assertTrue(gr.path("rBit").asBoolean(), "FRR saw Weft's Restart State bit: " + gr);
+        assertTrue(gr.path("ipv4Unicast").path("endOfRibStatus").path("endOfRibRecv").asBoolean(), "FRR A: " + gr);
         assertEquals("Established", frrNeighbor(frrA, "10.217.1.1").path("bgpState").asText());
     }
 
@@ -457,11 +512,11 @@ class FrrGobgpInteropTest {
                 .withClusterId(BgpLab.addr(CLUSTER_ID)).withTimers(Duration.ofSeconds(9), Duration.ofSeconds(1))
                 .withGracefulRestart(Duration.ofSeconds(120), restarting));
         weft.addSink(this::sinkAccept);
+        weft.originate(Cidr.parse("10.244.17.0/26")); // before any session: a restarted Weft has them at once
+        weft.originate(Cidr.parse("fd20:217::/64"));
         for (PeerConfig p : weftPeers()) {
             weft.addPeer(p);
         }
-        weft.originate(Cidr.parse("10.244.17.0/26"));
-        weft.originate(Cidr.parse("fd20:217::/64"));
     }
 
     private void sinkAccept(RouteUpdate u) {
@@ -596,6 +651,13 @@ class FrrGobgpInteropTest {
         return frr.json("show bgp neighbors " + address + " json").path(address);
     }
 
+    /** Prefixes FRR accepted from {@code neighbor}, IPv4 and IPv6 together. */
+    static int frrAccepted(BgpLab.Frr frr, String neighbor) {
+        JsonNode families = frrNeighbor(frr, neighbor).path("addressFamilyInfo");
+        return families.path("ipv4Unicast").path("acceptedPrefixCounter").asInt()
+                + families.path("ipv6Unicast").path("acceptedPrefixCounter").asInt();
+    }
+
     static String nextHop(JsonNode frrPath) {
         return frrPath.path("nexthops").get(0).path("ip").asText();
     }
@@ -679,6 +741,17 @@ class FrrGobgpInteropTest {
         synchronized (weftLog) {
             return weftLog.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    /** The kernel's count of TCP segments whose MD5 signature did not match, in the link's namespace. */
+    static long md5Failures(BgpLab.Link link) {
+        List<String> lines = BgpLab.run("ip", "netns", "exec", link.ns(), "cat", "/proc/net/netstat").lines()
+                .filter(l -> l.startsWith("TcpExt:")).toList();
+        List<String> names = List.of(lines.get(0).split("\\s+"));
+        List<String> values = List.of(lines.get(1).split("\\s+"));
+        int i = names.indexOf("TCPMD5Failure");
+        assertTrue(i > 0, "no TCPMD5Failure counter: " + names);
+        return Long.parseLong(values.get(i));
     }
 
     private static void sleep(long millis) {
