@@ -93,6 +93,7 @@ class FrrGobgpInteropTest {
     void buildLab() throws Exception {
         BgpLab.assumeInstalled("vtysh", "frr");
         BgpLab.assumeInstalled("gobgpd", "gobgpd");
+        BgpLab.assumeInstalled("nft", "nftables");
         captureStderr(); // slf4j-simple logs there: the password check reads it
         lab = new BgpLab();
         linkA = link("frra", 1);

@@ -290,7 +290,10 @@ public final class SpeakerCore implements AutoCloseable {
         return call(() -> rib.locRib.size());
     }
 
-    /** The Loc-RIB as routes: ECMP next hops, and AS path, origin, preference, peer as attributes. */
+    /**
+     * The Loc-RIB as routes: ECMP next hops, and AS path, origin, preference, peer as attributes
+     * ({@code stale=true} while the path is kept through its peer's graceful restart).
+     */
     public List<Route> routes() {
         return call(() -> {
             List<Route> out = new ArrayList<>(rib.locRib.size());
