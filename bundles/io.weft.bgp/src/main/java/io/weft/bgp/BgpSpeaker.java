@@ -86,7 +86,10 @@ public final class BgpSpeaker implements AutoCloseable {
         return core.addSink(sink);
     }
 
-    /** The Loc-RIB: best paths with their ECMP next hops, sorted by prefix. */
+    /**
+     * The Loc-RIB: best paths with their ECMP next hops, sorted by prefix; a path kept through its
+     * peer's graceful restart has the attribute {@code stale=true} until the peer sends it again.
+     */
     public List<Route> routes() {
         return core.routes();
     }

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * A lab of network namespaces for interop tests: Weft runs in the test JVM (the root namespace);
  * each daemon gets a namespace joined to it by a veth pair with its own /24 (and /64), so tests
@@ -112,39 +115,152 @@ final class BgpLab implements AutoCloseable {
         return bird;
     }
 
-    /** FRR's bgpd alone (no zebra: RIB only) in the link's namespace; query it with {@link Daemon#cmd}. */
-    Daemon frr(Link link, String name, String config) throws IOException {
+    /**
+     * FRR in the link's namespace: zebra (interfaces and next-hop tracking, so FRR picks its own
+     * IPv6 next hop for IPv6 routes over an IPv4 session) and bgpd, which installs nothing in the
+     * kernel. Query it with {@link Frr#cmd} or {@link Frr#json}.
+     */
+    Frr frr(Link link, String name, String config) throws IOException {
         Path dir = this.dir.resolve(name);
         Files.createDirectories(dir);
-        Path conf = dir.resolve("bgpd.conf");
-        Files.writeString(conf, config);
-        Process p = start(link, dir.resolve("bgpd.out"), "/usr/lib/frr/bgpd", "-Z", "-S", "-n", "-l",
-                link.nsV4().getHostAddress(), "-f", conf.toString(), "-i", dir.resolve("bgpd.pid").toString(),
-                "--vty_socket", dir.toString(), "-P", "0", "-u", "root", "-g", "root");
-        Daemon d = new Daemon(List.of("vtysh", "--vty_socket", dir.toString(), "-d", "bgpd", "-c"), p);
-        await(Duration.ofSeconds(10), () -> Files.exists(dir.resolve("bgpd.vty")),
-                () -> "bgpd did not start: " + read(dir.resolve("bgpd.out")));
-        return d;
+        Files.writeString(dir.resolve("zebra.conf"), "hostname " + name + "\n");
+        run("chmod", "711", this.dir.toString());
+        run("chown", "-R", "frr:frr", dir.toString()); // zebra drops to user frr, which must reach its files
+        Process zebra = start(link, dir.resolve("zebra.out"), "/usr/lib/frr/zebra", "-f", dir.resolve("zebra.conf").toString(),
+                "-i", dir.resolve("zebra.pid").toString(), "-z", dir.resolve("zserv.api").toString(), "--vty_socket",
+                dir.toString(), "-P", "0", "-u", "frr", "-g", "frr");
+        awaitStarted(zebra, () -> Files.exists(dir.resolve("zserv.api")), dir.resolve("zebra.out"));
+        Frr frr = new Frr(this, link, dir);
+        frr.startBgpd(config);
+        return frr;
     }
 
-    /** gobgpd in the link's namespace (its API on the namespace's own loopback). */
-    Daemon gobgp(Link link, String name, String toml) throws IOException {
+    /** One FRR instance; bgpd can be killed and started again (graceful restart tests). */
+    static final class Frr {
+        private final BgpLab lab;
+        private final Link link;
+        private final Path dir;
+        private Process bgpd;
+        private int starts;
+
+        Frr(BgpLab lab, Link link, Path dir) {
+            this.lab = lab;
+            this.link = link;
+            this.dir = dir;
+        }
+
+        private void startBgpd(String config) throws IOException {
+            Files.writeString(dir.resolve("bgpd.conf"), config);
+            Files.deleteIfExists(dir.resolve("bgpd.vty"));
+            starts++;
+            Path log = dir.resolve("bgpd" + starts + ".out");
+            bgpd = lab.start(link, log, "/usr/lib/frr/bgpd", "-S", "-n", "-z", dir.resolve("zserv.api").toString(),
+                    "-f", dir.resolve("bgpd.conf").toString(), "-i", dir.resolve("bgpd.pid").toString(),
+                    "--vty_socket", dir.toString(), "-P", "0", "-u", "root", "-g", "root");
+            awaitStarted(bgpd, () -> Files.exists(dir.resolve("bgpd.vty"))
+                    && exec("vtysh", "--vty_socket", dir.toString(), "-d", "bgpd", "-c", "show bgp summary").exit() == 0, log);
+        }
+
+        /** Runs vtysh commands (several lines run in order, e.g. {@code "configure terminal\nrouter bgp 1\n..."}). */
+        String cmd(String command) {
+            return run("vtysh", "--vty_socket", dir.toString(), "-d", "bgpd", "-c", command);
+        }
+
+        /** A {@code show ... json} command's answer. */
+        JsonNode json(String command) {
+            return parseJson(cmd(command), command);
+        }
+
+        /** Kills bgpd as a crash would: the kernel closes its sessions, no NOTIFICATION is sent. */
+        void kill() {
+            bgpd.destroyForcibly();
+            try {
+                bgpd.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Starts bgpd again (after {@link #kill}) with {@code config}. */
+        void restart(String config) throws IOException {
+            startBgpd(config);
+        }
+    }
+
+    /** gobgpd in the link's namespace (its API on the namespace's own loopback; no zebra: it cannot use FRR 8.4's). */
+    GoBgp gobgp(Link link, String name, String toml) throws IOException {
         Path conf = dir.resolve(name + ".toml");
         Files.writeString(conf, toml);
-        Process p = start(link, dir.resolve(name + ".out"), "gobgpd", "-f", conf.toString(), "--api-hosts",
-                "127.0.0.1:50051", "--pprof-disable", "-p");
-        Daemon d = new Daemon(List.of("ip", "netns", "exec", link.ns(), "gobgp"), p);
-        await(Duration.ofSeconds(10), () -> exec("ip", "netns", "exec", link.ns(), "gobgp", "global").exit() == 0,
-                () -> "gobgpd did not start: " + read(dir.resolve(name + ".out")));
-        return d;
+        GoBgp g = new GoBgp(this, link, name, conf);
+        g.startDaemon(false);
+        return g;
     }
 
-    /** A daemon and the command line that queries it: {@code cmd("show bgp summary")}. */
-    record Daemon(List<String> prefix, Process process) {
+    /** One gobgpd; it can be killed and started again in graceful-restart mode ({@code -r}). */
+    static final class GoBgp {
+        private final BgpLab lab;
+        private final Link link;
+        private final String name;
+        private final Path conf;
+        private Process gobgpd;
+        private int starts;
+
+        GoBgp(BgpLab lab, Link link, String name, Path conf) {
+            this.lab = lab;
+            this.link = link;
+            this.name = name;
+            this.conf = conf;
+        }
+
+        private void startDaemon(boolean restarting) throws IOException {
+            starts++;
+            Path log = lab.dir.resolve(name + starts + ".out");
+            List<String> cmd = new ArrayList<>(List.of("gobgpd", "-f", conf.toString(), "--api-hosts", "127.0.0.1:50051",
+                    "--pprof-disable", "-p"));
+            if (restarting) {
+                cmd.add("-r");
+            }
+            gobgpd = lab.start(link, log, cmd.toArray(String[]::new));
+            awaitStarted(gobgpd, () -> exec("ip", "netns", "exec", link.ns(), "gobgp", "global").exit() == 0, log);
+        }
+
+        /** {@code gobgp ARGS...} against this daemon. */
         String cmd(String... args) {
-            List<String> c = new ArrayList<>(prefix);
+            List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", link.ns(), "gobgp"));
             c.addAll(List.of(args));
             return run(c.toArray(String[]::new));
+        }
+
+        /** {@code gobgp ARGS... -j}. */
+        JsonNode json(String... args) {
+            List<String> c = new ArrayList<>(List.of(args));
+            c.add("-j");
+            return parseJson(cmd(c.toArray(String[]::new)), String.join(" ", args));
+        }
+
+        /** Kills gobgpd as a crash would (no NOTIFICATION). */
+        void kill() {
+            gobgpd.destroyForcibly();
+            try {
+                gobgpd.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Starts gobgpd again (after {@link #kill}) in graceful-restart mode ({@code -r}). */
+        void restartGracefully() throws IOException {
+            startDaemon(true);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode parseJson(String text, String command) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError(command + " did not answer JSON: " + text, e);
         }
     }
 
@@ -224,6 +340,16 @@ final class BgpLab implements AutoCloseable {
         } catch (IOException e) {
             return e.toString();
         }
+    }
+
+    /** Waits for a daemon to be ready; fails at once, with its output, when it exits instead. */
+    static void awaitStarted(Process daemon, BooleanSupplier ready, Path log) {
+        await(Duration.ofSeconds(15), () -> {
+            if (!daemon.isAlive()) {
+                fail(daemon.info().command().orElse("daemon") + " exited " + daemon.exitValue() + ": " + read(log));
+            }
+            return ready.getAsBoolean();
+        }, () -> log.getFileName() + ": not ready: " + read(log));
     }
 
     /** Polls until {@code condition} holds, failing with {@code message} after {@code timeout}. */

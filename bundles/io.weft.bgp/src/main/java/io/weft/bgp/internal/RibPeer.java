@@ -106,6 +106,11 @@ final class RibPeer {
         return (PathAttributes) a;
     }
 
+    /** Kept through the peer's graceful restart and not announced again yet. */
+    boolean isStale(long key) {
+        return stale != null && adjRibIn.get(key) == null && stale.get(key) != null;
+    }
+
     int accepted() {
         int n = adjRibIn.size();
         if (stale != null) {

@@ -363,7 +363,10 @@ public final class SpeakerCore implements AutoCloseable {
         return call(() -> rib.locRib.size());
     }
 
-    /** The Loc-RIB as routes: ECMP next hops, and AS path, origin, preference, peer as attributes. */
+    /**
+     * The Loc-RIB as routes: ECMP next hops, and AS path, origin, preference, peer as attributes
+     * ({@code stale=true} while the path is kept through its peer's graceful restart).
+     */
     public List<Route> routes() {
         return call(() -> {
             List<Route> out = new ArrayList<>(rib.locRib.size());
@@ -425,6 +428,9 @@ public final class SpeakerCore implements AutoCloseable {
         }
         if (rib.peers[Rib.LOCAL] == paths.get(0)) {
             attrs.put("from", "local");
+        }
+        if (paths.get(0).isStale(key)) {
+            attrs.put("stale", "true");
         }
         return new Route(prefixes.cidr(key), new ArrayList<>(hops), attrs);
     }
