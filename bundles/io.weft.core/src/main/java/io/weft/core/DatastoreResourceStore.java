@@ -156,7 +156,7 @@ public class DatastoreResourceStore implements ResourceStore {
         @SuppressWarnings("unchecked")
         ResourceKind<R> kind = (ResourceKind<R>) valid.kind();
         ObjectMeta meta = valid.metadata().withResourceVersion(null).withCreation(
-                valid.metadata().uid() == null ? UUID.randomUUID().toString() : valid.metadata().uid(),
+                valid.metadata().uid() == null ? newUid() : valid.metadata().uid(),
                 Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         R stored = kind.withMetadata(valid, meta);
         String key = key(kind, meta.namespace(), meta.name());
@@ -213,7 +213,7 @@ public class DatastoreResourceStore implements ResourceStore {
                 case CREATE -> {
                     Resource valid = validated(r);
                     Resource s = withMetadata(valid, valid.metadata().withResourceVersion(null).withCreation(
-                            meta.uid() == null ? UUID.randomUUID().toString() : meta.uid(),
+                            meta.uid() == null ? newUid() : meta.uid(),
                             Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
                     byte[] bytes = codec.toStoredBytes(s);
                     kvWrites.add(Write.create(key, bytes));
@@ -360,5 +360,17 @@ public class DatastoreResourceStore implements ResourceStore {
 
     private static String describe(ObjectMeta meta) {
         return meta.namespace() == null || meta.namespace().isEmpty() ? meta.name() : meta.namespace() + "/" + meta.name();
+    }
+
+    /**
+     * A random (version 4) UUID for a new resource's uid, as Kubernetes gives. It names, it does
+     * not protect, so it comes from the thread's fast generator rather than SecureRandom, whose
+     * shared lock every pod start (one new IPAMHandle each) would otherwise queue on.
+     */
+    static String newUid() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48); // IETF variant
+        return new UUID(high, low).toString();
     }
 }

@@ -53,6 +53,19 @@ class ResourceStoreAndBootstrapTest {
     }
 
     @Test
+    void newResourcesGetDistinctVersion4Uids() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            String uid = DatastoreResourceStore.newUid();
+            java.util.UUID parsed = java.util.UUID.fromString(uid);
+            assertEquals(4, parsed.version(), uid);
+            assertEquals(2, parsed.variant(), uid); // RFC 4122 (IETF) variant
+            assertEquals(uid, parsed.toString());
+            assertTrue(seen.add(uid), "uid repeated: " + uid);
+        }
+    }
+
+    @Test
     void seedEnvironmentMakesTheSeedsPool() throws Exception {
         // seed 000: CALICO_IPV4POOL_CIDR=10.244.0.0/16, CALICO_IPV4POOL_BLOCK_SIZE=24
         FirstStartBootstrap boot = new FirstStartBootstrap(defaults(), Map.of(
