@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.Route;
+import io.weft.api.routing.RouteUpdate;
 
 /**
  * Weft against BIRD 2 in network namespaces: sessions come up, routes go both ways and are
@@ -280,6 +281,42 @@ class BirdInteropTest {
         await(WAIT, () -> !bird.cmd("show", "route", "all", "10.244.9.0/26").contains("stale")
                 && bird.cmd("show", "route").contains("10.244.9.0/26"), () -> bird.cmd("show", "route", "all"));
         assertTrue(bird.cmd("show", "protocols", "w").contains("Established"));
+    }
+
+    /**
+     * RFC 4724 4.2: a restarting Weft advertises nothing and gives its route sink nothing until
+     * every peer that is there has sent End-of-RIB; a configured peer that never shows up holds
+     * it back until the peer is known down (here: removed) or the deferral timer runs out.
+     */
+    @Test
+    void restartingWeftDefersSelectionUntilItsPeersSentTheirTables() throws Exception {
+        BgpLab.Link link = lab.link("defer", 213 * 256 + 14);
+        String peer = birdPeer("w", "10.213.14.2", 65014, "10.213.14.1", 65001,
+                "  graceful restart on;\n", "  ipv4 { import all; export where proto = \"st_out\"; };\n");
+        BgpLab.Bird bird = lab.bird(link, "defer", birdConfig("10.213.14.2",
+                "protocol static st_out { ipv4; route 10.96.14.0/24 blackhole; }\n" + peer));
+        // restart time 40 s: the deferral timer (half of it) cannot end the wait within this test
+        weft = BgpSpeaker.start(weftConfig(link, 65001).withGracefulRestart(Duration.ofSeconds(40), true));
+        List<RouteUpdate> sunk = new java.util.concurrent.CopyOnWriteArrayList<>();
+        weft.addSink(sunk::add);
+        weft.originate(Cidr.parse("10.244.14.0/26"));
+        weft.addPeer(PeerConfig.of("Global_10.213.14.2", link.nsV4(), 65014).withFamilies(true, false));
+        // a peer that is configured but never connects (passive: Weft waits for it to call)
+        weft.addPeer(PeerConfig.of("Global_10.213.14.99", BgpLab.addr("10.213.14.99"), 65099).withPassive(true)
+                .withFamilies(true, false));
+        awaitEstablished("Global_10.213.14.2");
+        await(WAIT, () -> weftRoute("10.96.14.0/24").isPresent(), () -> "Weft's RIB: " + weft.routes());
+        Thread.sleep(2000);
+        assertFalse(bird.cmd("show", "route").contains("10.244.14.0/26"),
+                "nothing advertised while selection is deferred: " + bird.cmd("show", "route"));
+        assertTrue(sunk.isEmpty(), "nothing given to the route sink while selection is deferred: " + sunk);
+
+        weft.removePeer("Global_10.213.14.99"); // the peer we waited for is gone: selection completes
+        await(WAIT, () -> bird.cmd("show", "route").contains("10.244.14.0/26"), () -> bird.cmd("show", "route"));
+        await(WAIT, () -> !sunk.isEmpty(), () -> "route sink got nothing");
+        RouteUpdate table = sunk.get(0);
+        assertTrue(table.fullTable(), "the sink first gets a full table: " + table);
+        assertEquals(List.of(Cidr.parse("10.96.14.0/24")), table.upserts().stream().map(Route::destination).toList());
     }
 
     @Test

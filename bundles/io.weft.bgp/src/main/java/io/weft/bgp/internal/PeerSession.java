@@ -36,6 +36,11 @@ final class PeerSession {
     private boolean connecting;
     private boolean stopped;
     private boolean overLimit;
+    /** End-of-RIB received in this session, per family (for the restarting speaker's deferral). */
+    private boolean endOfRib4;
+    private boolean endOfRib6;
+    /** A connection to or from the peer ended without a session since the speaker started. */
+    private boolean attemptFailed;
 
     PeerSession(SpeakerCore speaker, PeerConfig config, RibPeer ribPeer) {
         this.speaker = speaker;
@@ -97,6 +102,8 @@ final class PeerSession {
             if (f.isSuccess()) {
                 outbound = c;
             } else {
+                attemptFailed = true;
+                speaker.checkSelectionDeferral();
                 lastError = "connect to " + config.address().getHostAddress() + ":" + config.port() + " failed: "
                         + f.cause().getMessage();
                 if (active == null && inbound == null) {
@@ -216,7 +223,29 @@ final class PeerSession {
         setState(PeerState.ESTABLISHED);
         log().info("peer {}: established (AS {}, id {}, hold {} s{}{})", name(), config.peerAs(), ipv4(open.bgpId()),
                 c.holdSeconds, p.ipv4 ? ", ipv4" : "", p.ipv6 ? ", ipv6" : "");
-        speaker.rib.scheduleFullExport(p);
+        endOfRib4 = false;
+        endOfRib6 = false;
+        if (!speaker.selectionDeferred()) {
+            speaker.rib.scheduleFullExport(p);
+        }
+        speaker.checkSelectionDeferral();
+    }
+
+    /**
+     * Whether the restarting speaker's selection need not wait for this peer any more: it is up
+     * and sent End-of-RIB for every family it negotiated (a peer that offers no graceful restart
+     * may never send one; being up counts), or it is down: a connection to or from it failed
+     * since the start. Waiting for a peer that is down would hold every other peer's routes back
+     * for the whole deferral; as FRR does, only peers that are there are waited for.
+     */
+    boolean selectionInputReady() {
+        if (active == null || !ribPeer.established) {
+            return attemptFailed;
+        }
+        if (active.remoteOpen.grTime() < 0) {
+            return true;
+        }
+        return (!ribPeer.ipv4 || endOfRib4) && (!ribPeer.ipv6 || endOfRib6);
     }
 
     void updateReceived(BgpConnection c, ByteBuf body) throws BgpNotification {
@@ -237,6 +266,12 @@ final class PeerSession {
 
     private void endOfRib(int afiSafi) {
         log().info("peer {}: End-of-RIB for {}", name(), afiSafi == OpenMessage.IPV6_UNICAST ? "IPv6" : "IPv4");
+        if (afiSafi == OpenMessage.IPV6_UNICAST) {
+            endOfRib6 = true;
+        } else {
+            endOfRib4 = true;
+        }
+        speaker.checkSelectionDeferral();
         if (ribPeer.stale != null) {
             speaker.rib.purgeStale(ribPeer, afiSafi);
             if (ribPeer.stale == null && staleTimer != null) {
@@ -278,6 +313,7 @@ final class PeerSession {
     }
 
     void connectionClosed(BgpConnection c) {
+        attemptFailed = true; // a restarting speaker's selection need not wait for this peer while it is down
         if (c == outbound) {
             outbound = null;
         }
@@ -289,6 +325,7 @@ final class PeerSession {
             sessionDown(c);
         }
         refreshState();
+        speaker.checkSelectionDeferral();
         if (overLimit) {
             // like BIRD's "receive limit ... action restart": stay down a while, then try again
             speaker.loop().schedule(() -> {

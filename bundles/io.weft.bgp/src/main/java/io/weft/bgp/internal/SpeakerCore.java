@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -99,6 +100,7 @@ public final class SpeakerCore implements AutoCloseable {
     public void start() throws InterruptedException {
         call(() -> {
             DecoderWarmup.run(WARMUP_PREFIXES);
+            deferSelectionIfRestarting();
             return null;
         });
         if (config.port() == 0) {
@@ -280,8 +282,75 @@ public final class SpeakerCore implements AutoCloseable {
             s.stop(3, false);
             rib.removePeer(s.ribPeer);
             updateServerKeys();
+            checkSelectionDeferral(); // the peer we were waiting for may be this one
             return true;
         });
+    }
+
+    // ---------------------------------------------------------------- selection deferral
+
+    /**
+     * RFC 4724 4.2, as restarting speaker: peers keep our routes (stale) while we come back, so
+     * we neither advertise nor hand routes to the sinks (the kernel) until every peer has sent
+     * its table and End-of-RIB. Advertising earlier would send peers a partial table (their stale
+     * copies of the rest are then dropped at our End-of-RIB), and giving the agent a partial
+     * table would take routes out of the kernel that the peers are about to send again.
+     */
+    private boolean selectionDeferred;
+    private ScheduledFuture<?> deferralTimer;
+
+    private void deferSelectionIfRestarting() {
+        if (!config.restarting() || config.gracefulRestartTime() == null) {
+            return;
+        }
+        // peers drop our stale routes when our restart time runs out: finish well before that
+        long millis = Math.max(1, config.gracefulRestartTime().toMillis() / 2);
+        selectionDeferred = true;
+        deferralTimer = loop.schedule(() -> completeSelection("the selection deferral timer (" + millis
+                + " ms, half the restart time) ran out"), millis, TimeUnit.MILLISECONDS);
+        LOG.info("restarting: route selection deferred until every peer sends End-of-RIB, at most {} ms", millis);
+    }
+
+    boolean selectionDeferred() {
+        return selectionDeferred;
+    }
+
+    /** Ends the deferral once every peer that is up has sent its whole table and the rest are known down. */
+    void checkSelectionDeferral() {
+        if (!selectionDeferred) {
+            return;
+        }
+        for (PeerSession s : byName.values()) {
+            if (!s.selectionInputReady()) {
+                return;
+            }
+        }
+        completeSelection("every peer sent End-of-RIB");
+    }
+
+    private void completeSelection(String why) {
+        if (!selectionDeferred) {
+            return;
+        }
+        selectionDeferred = false;
+        if (deferralTimer != null) {
+            deferralTimer.cancel(false);
+        }
+        LOG.info("restarting: route selection done ({}); advertising to {} peer(s)", why,
+                byName.values().stream().filter(s -> s.active() != null && s.ribPeer.established).count());
+        for (PeerSession s : byName.values()) {
+            if (s.active() != null && s.ribPeer.established) {
+                rib.scheduleFullExport(s.ribPeer);
+            }
+        }
+        if (!sinks.isEmpty()) {
+            RouteUpdate table = fullTable();
+            for (RouteSink sink : sinks) {
+                sink.accept(table);
+            }
+        }
+        rib.sinkDirty.clear();
+        rib.requestFlush();
     }
 
     public List<PeerStatus> peers() {
@@ -447,15 +516,9 @@ public final class SpeakerCore implements AutoCloseable {
         call(() -> {
             sinks.add(sink);
             rib.sinkWanted = true;
-            List<Route> all = new ArrayList<>();
-            LongList keys = rib.locRib.keys();
-            for (int i = 0; i < keys.size(); i++) {
-                Route r = route(keys.get(i));
-                if (r != null && rib.locRib.getInt(keys.get(i), 0) != Rib.LOCAL) {
-                    all.add(r);
-                }
+            if (!selectionDeferred) { // else the sink gets the table when selection is done
+                sink.accept(fullTable());
             }
-            sink.accept(new RouteUpdate("bgp", true, all, List.of()));
             return null;
         });
         return () -> call(() -> {
@@ -463,6 +526,19 @@ public final class SpeakerCore implements AutoCloseable {
             rib.sinkWanted = !sinks.isEmpty();
             return null;
         });
+    }
+
+    /** Every learned best path, as a full-table update for a route sink. */
+    private RouteUpdate fullTable() {
+        List<Route> all = new ArrayList<>();
+        LongList keys = rib.locRib.keys();
+        for (int i = 0; i < keys.size(); i++) {
+            Route r = route(keys.get(i));
+            if (r != null && rib.locRib.getInt(keys.get(i), 0) != Rib.LOCAL) {
+                all.add(r);
+            }
+        }
+        return new RouteUpdate("bgp", true, all, List.of());
     }
 
     /** Memory and table figures for benchmarks and status. */
@@ -474,6 +550,10 @@ public final class SpeakerCore implements AutoCloseable {
 
     private void flush() {
         rib.flushed();
+        if (selectionDeferred) { // everything goes out as full tables when selection is done
+            rib.sinkDirty.clear();
+            return;
+        }
         List<RibPeer> synced = null;
         for (PeerSession s : byName.values()) {
             BgpConnection c = s.active();
