@@ -22,6 +22,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.weft.api.datastore.Datastore;
 import io.weft.api.ipam.IpamService;
 import io.weft.api.net.RootOnlySockets;
 import io.weft.api.resource.ResourceCodec;
@@ -50,6 +51,11 @@ public class AdminSocketServer {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile IpamService ipam;
+
+    /** Only {@code node status} needs it: it reads what the nodes publish under {@code /weft/runtime/}. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Datastore datastore;
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -87,10 +93,17 @@ public class AdminSocketServer {
 
     /** For tests and tools: serve on {@code path} with fixed services, {@code ipam} may be null. */
     public AdminSocketServer(Path path, ResourceStore store, ResourceCodec codec, IpamService ipam) throws IOException {
+        this(path, store, codec, ipam, null);
+    }
+
+    /** For tests and tools: serve on {@code path} with fixed services; {@code ipam} and {@code datastore} may be null. */
+    public AdminSocketServer(Path path, ResourceStore store, ResourceCodec codec, IpamService ipam, Datastore datastore)
+            throws IOException {
         this.path = path;
         this.store = store;
         this.codec = codec;
         this.ipam = ipam;
+        this.datastore = datastore;
         this.server = open(path);
         Thread acceptor = new Thread(this::accept, "weft-admin-accept");
         acceptor.setDaemon(true);
@@ -135,11 +148,12 @@ public class AdminSocketServer {
     ResourceCommands.Outcome execute(AdminProtocol.Request request) {
         ResourceStore s = store;
         ResourceCodec c = codec;
-        if (s == null || c == null) {
+        boolean nodeCommand = !request.args().isEmpty() && request.args().get(0).equals("node");
+        if (!nodeCommand && (s == null || c == null)) {
             return new ResourceCommands.Outcome(1, "", "weftctl: the node has no " + (c == null ? "resource codec" : "resource store")
                     + " yet (see weft:status on its console)\n");
         }
-        return CtlCommandLine.execute(request.args(), request.input(), s, c, ipam);
+        return CtlCommandLine.execute(request.args(), request.input(), s, c, ipam, datastore);
     }
 
     @Deactivate

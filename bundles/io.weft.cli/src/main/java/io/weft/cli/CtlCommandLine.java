@@ -8,14 +8,14 @@ import java.util.List;
  * {@code VERB [KIND] [NAME…] [-f FILE] [-o FORMAT] [-n NS] [-A] [-p PATCH] [--skip-exists]
  * [--skip-not-exists] [--overwrite] [--remove]}, and for {@code ipam SUBCOMMAND}
  * {@code [--show-blocks] [--ip IP] [-o REPORT] [--show-report] [--from-report REPORT]
- * [--strictaffinity=BOOL]}. Files ({@code -f}, {@code --from-report}) are read by the client (they
+ * [--strictaffinity=BOOL]}, and {@code node status [--node NAME] [-o json]}. Files ({@code -f}, {@code --from-report}) are read by the client (they
  * name paths on the client's machine) and travel as {@code input}; the report of
  * {@code ipam check -o REPORT} is written by the client too (see {@link IpamCommands#check}).
  */
 public record CtlCommandLine(String verb, List<String> positional, String file, String output, String namespace,
         boolean allNamespaces, String patch, boolean skipExists, boolean skipNotExists, boolean overwrite,
         boolean remove, boolean showBlocks, String ip, boolean showReport, String fromReport,
-        String strictAffinity) {
+        String strictAffinity, String node) {
 
     public static final String USAGE = """
             Usage:
@@ -30,6 +30,7 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
               weftctl ipam check     [-o REPORT.json | --show-report]
               weftctl ipam release   (--ip IP | --from-report REPORT.json)
               weftctl ipam configure --strictaffinity=true|false
+              weftctl node status    [--node NAME] [-o json]
               weftctl version
             FILE may be - for standard input. KIND as calicoctl: ippool, node, bgpconfig, bgppeer,
             workloadendpoint, felixconfig, networkpolicy, globalnetworkpolicy, ipreservation, ...
@@ -55,6 +56,7 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
         boolean showReport = false;
         String fromReport = null;
         String strictAffinity = null;
+        String node = null;
         for (int i = 1; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -72,6 +74,7 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
                 case "--show-report" -> showReport = true;
                 case "--from-report" -> fromReport = value(args, ++i, a);
                 case "--strictaffinity" -> strictAffinity = value(args, ++i, a);
+                case "--node" -> node = value(args, ++i, a);
                 default -> {
                     if (a.startsWith("--ip=")) {
                         ip = a.substring(5);
@@ -79,6 +82,8 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
                         fromReport = a.substring(14);
                     } else if (a.startsWith("--strictaffinity=")) {
                         strictAffinity = a.substring(17);
+                    } else if (a.startsWith("--node=")) {
+                        node = a.substring(7);
                     } else if (a.startsWith("--filename=")) {
                         file = a.substring(11);
                     } else if (a.startsWith("--output=")) {
@@ -94,7 +99,7 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
             }
         }
         return new CtlCommandLine(verb, positional, file, output, namespace, all, patch, skipExists, skipNotExists,
-                overwrite, remove, showBlocks, ip, showReport, fromReport, strictAffinity);
+                overwrite, remove, showBlocks, ip, showReport, fromReport, strictAffinity, node);
     }
 
     /** The file whose content travels with the command: {@code -f FILE} or {@code --from-report FILE}. */
@@ -119,14 +124,31 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
         return args.get(i);
     }
 
-    /**
-     * Parses and runs one weftctl command against the given services: the one entry point of the
-     * node's admin socket and of weftctl's direct (etcd) mode.
-     */
+    /** {@code node …}: reads what the nodes publish in the datastore, through {@link #runNode}. */
+    public boolean isNode() {
+        return verb.equals("node");
+    }
+
+    /** As {@link #execute(List, String, io.weft.api.resource.ResourceStore, io.weft.api.resource.ResourceCodec,
+     * io.weft.api.ipam.IpamService, io.weft.api.datastore.Datastore)} without a datastore ({@code node status} says it needs one). */
     public static ResourceCommands.Outcome execute(List<String> args, String input, io.weft.api.resource.ResourceStore store,
             io.weft.api.resource.ResourceCodec codec, io.weft.api.ipam.IpamService ipam) {
+        return execute(args, input, store, codec, ipam, null);
+    }
+
+    /**
+     * Parses and runs one weftctl command against the given services: the one entry point of the
+     * node's admin socket and of weftctl's direct (etcd) mode. {@code datastore} serves
+     * {@code node status}; the resource verbs do not need it.
+     */
+    public static ResourceCommands.Outcome execute(List<String> args, String input, io.weft.api.resource.ResourceStore store,
+            io.weft.api.resource.ResourceCodec codec, io.weft.api.ipam.IpamService ipam,
+            io.weft.api.datastore.Datastore datastore) {
         try {
             CtlCommandLine line = parse(args);
+            if (line.isNode()) {
+                return line.runNode(new NodeStatusCommands(datastore));
+            }
             if (line.isIpam()) {
                 return IpamCommands.run(store, ipam, commands -> line.runIpam(commands, input));
             }
@@ -153,6 +175,7 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
             case "label" -> kind == null || rest.size() != 2 ? usage("label needs KIND NAME key=value (or key --remove)")
                     : commands.label(kind, rest.get(0), namespace, rest.get(1), remove, overwrite);
             case "ipam" -> usage("ipam needs the node's IPAM provider");
+            case "node" -> usage("node status needs the datastore");
             default -> usage("unknown command '" + verb + "'");
         };
     }
@@ -182,6 +205,20 @@ public record CtlCommandLine(String verb, List<String> positional, String file, 
                     : commands.configureStrictAffinity(strictAffinity);
             default -> usage("unknown ipam command '" + command + "'; use show, check, release or configure");
         };
+    }
+
+    /** Runs {@code node SUBCOMMAND}: {@code status [--node NAME] [-o json]}. */
+    public ResourceCommands.Outcome runNode(NodeStatusCommands commands) {
+        if (positional.isEmpty()) {
+            return usage("node needs a command: status");
+        }
+        if (positional.size() > 1) {
+            return usage("unexpected argument '" + positional.get(1) + "'");
+        }
+        if (!positional.get(0).equals("status")) {
+            return usage("unknown node command '" + positional.get(0) + "'; use status");
+        }
+        return commands.status(node, output);
     }
 
     private static boolean needInput(String input) {

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * weftctl: calicoctl's resource verbs and {@code ipam} commands from the shell. It reads
+ * weftctl: calicoctl's resource verbs, {@code ipam} commands and {@code node status} from the shell. It reads
  * {@code -f} and {@code --from-report} files and writes {@code ipam check -o} reports on the
  * caller's side, and sends the command to the node runtime's admin socket ({@code WEFT_ADMIN_SOCKET}, default
  * {@code /var/run/weft/admin.sock}), which runs it against the node's datastore. Needs only the

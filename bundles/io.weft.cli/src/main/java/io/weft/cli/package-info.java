@@ -1,9 +1,10 @@
 /**
  * Resource and IPAM administration with calicoctl's verbs, flags and output formats, written once
- * ({@link io.weft.cli.ResourceCommands}, {@link io.weft.cli.IpamCommands}) and used by two front
- * ends: the {@code weft:} Karaf console commands and {@code weftctl}.
+ * ({@link io.weft.cli.ResourceCommands}, {@link io.weft.cli.IpamCommands}, since 0.2.0
+ * {@link io.weft.cli.NodeStatusCommands}) and used by two front ends: the {@code weft:} Karaf
+ * console commands and {@code weftctl}.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.cli;
 

@@ -9,14 +9,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.weft.api.bgp.BgpNodeStatus;
+import io.weft.api.bgp.BgpSession;
 
 /**
  * weftctl in calicoctl's etcdv3 mode: DATASTORE_TYPE=etcdv3 and ETCD_ENDPOINTS, no node, a real
@@ -53,6 +59,20 @@ class WeftctlDirectTest {
             assertTrue(got[1].contains("default-ipv4-ippool   10.244.0.0/16   true   Always"), got[1] + got[2]);
             String[] ipam = WeftctlTest.capture(() -> Weftctl.run(List.of("ipam", "show"), noSocket, env));
             assertTrue(ipam[1].contains("10.244.0.0/16"), ipam[1] + ipam[2]);
+            // node status reads what a node's BGP speaker wrote to etcd (here written as etcdctl would, by the gateway)
+            BgpNodeStatus status = new BgpNodeStatus("rack1-n3", "10.1.0.3", 65001, List.of(new BgpNodeStatus.Peer(
+                    "Global_10.1.0.254", "10.1.0.254", BgpSession.Kind.GLOBAL, 65000, "Established",
+                    Instant.now().minusSeconds(5), "10.1.0.254", 90, 1, 1, 1, "")), Instant.now());
+            put(url, status.key(), status.encode());
+            String[] node = WeftctlTest.capture(() -> Weftctl.run(List.of("node", "status", "--node", "rack1-n3"), noSocket, env));
+            assertEquals("0", node[0], node[2]);
+            assertTrue(node[1].startsWith("Weft process is running.\n\nIPv4 BGP status\n"), node[1]);
+            assertTrue(node[1].contains("| 10.1.0.254   | global    | up    |"), node[1]);
+            assertTrue(node[1].endsWith("No IPv6 peers found.\n\n"), node[1]);
+            String[] missing = WeftctlTest.capture(() -> Weftctl.run(List.of("node", "status", "--node", "rack1-n4"), noSocket, env));
+            assertEquals("1", missing[0]);
+            assertTrue(missing[2].contains("BGP is not running on node rack1-n4") && missing[2].contains("Nodes running BGP: rack1-n3"),
+                    missing[2]);
             String[] bad = WeftctlTest.capture(() -> Weftctl.run(List.of("get", "ippool"), noSocket,
                     Map.of("DATASTORE_TYPE", "kubernetes", "WEFTCTL_CONFIG", dir.resolve("none.cfg").toString())));
             assertEquals("1", bad[0]);
@@ -66,6 +86,16 @@ class WeftctlDirectTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** Writes one key through etcd's JSON gateway. */
+    private static void put(String url, String key, byte[] value) throws Exception {
+        Base64.Encoder b64 = Base64.getEncoder();
+        String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.UTF_8)) + "\",\"value\":\""
+                + b64.encodeToString(value) + "\"}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v3/kv/put"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     private static void awaitHealthy(String url) throws Exception {

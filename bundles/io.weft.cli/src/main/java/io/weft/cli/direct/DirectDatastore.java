@@ -86,7 +86,7 @@ public final class DirectDatastore {
             Datastore datastore = etcd;
             JacksonResourceCodec codec = new JacksonResourceCodec();
             DatastoreResourceStore store = new DatastoreResourceStore(datastore, codec, Clock.systemUTC());
-            return CtlCommandLine.execute(args, input, store, codec, new BlockIpam(store));
+            return CtlCommandLine.execute(args, input, store, codec, new BlockIpam(store), datastore);
         } finally {
             etcd.close();
         }
