@@ -169,7 +169,11 @@ public final class BgpSpeakerComponent {
         }
         SpeakerConfig sc = SpeakerConfig.of(address("routerId", c.routerId()), c.asNumber()).withPort(c.port())
                 .withTimers(Duration.ofSeconds(c.holdTimeSeconds()), null)
-                .withGracefulRestart(c.gracefulRestartSeconds() < 0 ? null : Duration.ofSeconds(c.gracefulRestartSeconds()), false);
+                .withGracefulRestart(c.gracefulRestartSeconds() < 0 ? null : Duration.ofSeconds(c.gracefulRestartSeconds()),
+                        // every start may be a restart (node runtime restarted, component reconfigured):
+                        // peers that still hold our routes keep them, and selection waits for the
+                        // peers' tables before the kernel gets any; on a first start it costs nothing
+                        c.gracefulRestartSeconds() >= 0);
         if (!c.listenAddress().isBlank()) {
             sc = sc.withListenAddress(address("listenAddress", c.listenAddress()));
         }
