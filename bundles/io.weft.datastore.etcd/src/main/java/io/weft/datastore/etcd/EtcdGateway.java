@@ -39,9 +39,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
@@ -109,12 +106,19 @@ final class EtcdGateway implements AutoCloseable {
         ThreadFactory threads = daemon("weft-etcd-io-" + GATEWAY_IDS.incrementAndGet());
         // epoll where its native part loads: each request hands off to the event loop and back,
         // and epoll's eventfd wake-up and edge-triggered reads cost less per hand-off than NIO's
-        boolean epoll = Epoll.isAvailable();
-        this.group = epoll ? new EpollEventLoopGroup(2, threads) : new NioEventLoopGroup(2, threads);
-        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        if (!epoll) {
-            LOG.info("etcd client on NIO: Netty's epoll is unavailable here ({})", Epoll.unavailabilityCause()
-                    .toString());
+        String noEpoll;
+        try {
+            noEpoll = EpollTransport.unavailableBecause();
+        } catch (LinkageError e) {
+            noEpoll = "Netty's epoll classes are not installed";
+        }
+        if (noEpoll == null) {
+            this.group = EpollTransport.group(2, threads);
+            this.channelType = EpollTransport.channelType();
+        } else {
+            LOG.info("etcd client on NIO: Netty's epoll is unavailable here ({})", noEpoll);
+            this.group = new NioEventLoopGroup(2, threads);
+            this.channelType = NioSocketChannel.class;
         }
         for (URI uri : settings.endpoints()) {
             endpoints.add(new Endpoint(uri, "https".equals(uri.getScheme()) ? ssl : null));
