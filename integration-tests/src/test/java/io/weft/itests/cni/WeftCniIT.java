@@ -195,13 +195,22 @@ public class WeftCniIT {
         cni("-k8s-namespace", "default", "-k8s-pod", "web-1",
                 "-cap", "bandwidth={\"ingressRate\":8000000,\"ingressBurst\":1000000,\"egressRate\":8000000,\"egressBurst\":1000000}",
                 "check", conflist.toString(), "ctr-web-1", pod1.toString());
-        // and a pod whose host route was deleted by hand fails CHECK, naming the route
+        // a host route deleted by hand comes back: the node agent repairs drift of the routes it owns
         sh("ip", "-n", nodeNs, "route", "del", ip2 + "/32");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!sh("ip", "-n", nodeNs, "route", "show", ip2 + "/32").contains("dev cali") && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertTrue("the agent put the host route back", sh("ip", "-n", nodeNs, "route", "show", ip2 + "/32")
+                .contains("dev cali"));
+        // and a pod whose own default route was deleted (nothing on the node repairs the pod's side)
+        // fails CHECK, naming the route
+        sh("ip", "-n", pod2.getFileName().toString(), "route", "del", "default");
         CniDriver.Outcome broken = driver("-k8s-namespace", "default", "-k8s-pod", "web-2", "-cap",
                 "bandwidth={\"ingressRate\":8000000,\"ingressBurst\":1000000,\"egressRate\":8000000,\"egressBurst\":1000000}",
                 "check", conflist.toString(), "ctr-web-2", pod2.toString());
         assertFalse(broken.ok());
-        assertTrue(broken.stdout(), broken.stdout().contains("host route " + ip2 + "/32 dev cali"));
+        assertTrue(broken.stdout(), broken.stdout().contains("pod route default via 169.254.1.1 is missing"));
 
         String weps = weftctl("get", "workloadendpoints", "--all-namespaces", "-o", "wide");
         assertTrue(weps, weps.lines().anyMatch(l -> l.matches("default\\s+web-1\\s+lab-node-1\\s+" + ip1.replace(".", "\\.")
