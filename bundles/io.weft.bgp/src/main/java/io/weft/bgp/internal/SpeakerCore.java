@@ -454,15 +454,53 @@ public final class SpeakerCore implements AutoCloseable {
             return null;
         }
         PathAttributes best = (PathAttributes) rib.locRib.get(key);
+        RibPeer first = paths.get(0);
+        List<PathAttributes> each;
+        if (paths.size() == 1) {
+            each = List.of(best);
+        } else {
+            each = new ArrayList<>(paths.size());
+            for (RibPeer p : paths) {
+                each.add(p.candidate(key));
+            }
+        }
+        RouteShape shape = new RouteShape(first, best, each, first.isStale(key));
+        SinkForm form = sinkForms.get(shape);
+        if (form == null) {
+            if (sinkForms.size() >= SINK_FORMS_LIMIT) {
+                sinkForms.clear();
+            }
+            form = sinkForm(shape);
+            sinkForms.put(shape, form);
+        }
+        return new Route(prefixes.cidr(key), form.nextHops(), form.attributes());
+    }
+
+    /**
+     * What a learned route looks like to a route sink apart from its prefix: the same for every
+     * prefix with the same paths. Attribute sets are interned, so a table of a million prefixes
+     * has a handful of these; each is built once (next hops, the attribute map with the AS path
+     * as text) instead of once per prefix, which was most of the hand-over to the agent.
+     */
+    private record RouteShape(RibPeer first, PathAttributes best, List<PathAttributes> paths, boolean stale) {
+    }
+
+    private record SinkForm(List<NextHop> nextHops, Map<String, String> attributes) {
+    }
+
+    private static final int SINK_FORMS_LIMIT = 4096;
+    private final Map<RouteShape, SinkForm> sinkForms = new HashMap<>();
+
+    private SinkForm sinkForm(RouteShape shape) {
+        PathAttributes best = shape.best();
         Set<NextHop> hops = new LinkedHashSet<>();
-        for (RibPeer p : paths) {
-            PathAttributes a = p.candidate(key);
+        for (PathAttributes a : shape.paths()) {
             if (a.nextHop != null) {
                 hops.add(new NextHop(address(a.nextHop), null));
             }
         }
         Map<String, String> attrs = new LinkedHashMap<>();
-        attrs.put("from", paths.get(0).name);
+        attrs.put("from", rib.peers[Rib.LOCAL] == shape.first() ? "local" : shape.first().name);
         attrs.put("as_path", best.asPathText());
         attrs.put("origin", best.originText());
         attrs.put("local_pref", String.valueOf(Rib.localPref(best)));
@@ -495,13 +533,11 @@ public final class SpeakerCore implements AutoCloseable {
             }
             attrs.put("cluster_list", sb.toString());
         }
-        if (rib.peers[Rib.LOCAL] == paths.get(0)) {
-            attrs.put("from", "local");
-        }
-        if (paths.get(0).isStale(key)) {
+        if (shape.stale()) {
             attrs.put("stale", "true");
         }
-        return new Route(prefixes.cidr(key), new ArrayList<>(hops), attrs);
+        // immutable copies (List.copyOf, Map.copyOf): Route keeps such as they are, so every prefix shares them
+        return new SinkForm(List.copyOf(hops), Map.copyOf(attrs));
     }
 
     private static InetAddress address(byte[] nextHop) {
