@@ -114,8 +114,13 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private RouteReconciler routes;
     private WorkloadArpReconciler arp;
     private NatOutgoingReconciler nat;
-    private RouteReconciler learnedReconciler;
-    private final LearnedRoutes learned = new LearnedRoutes();
+    /** BGP-learned routes: folded in and sent to the kernel by their own passes, between the agent's. */
+    private final LearnedRouteInstaller learned = new LearnedRouteInstaller();
+    private final AtomicBoolean learnedPassQueued = new AtomicBoolean();
+    private final AtomicBoolean learnedRepairQueued = new AtomicBoolean();
+    private volatile int learnedInstalled;
+    private volatile int learnedPending;
+    private List<String> lastLearnedErrors = List.of();
     private final List<RouteSink> exportSinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<Cidr> exported = List.of();
     private Subscription subscription;
@@ -387,7 +392,6 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 routes = new RouteReconciler(netlink, settings.routeProtocol());
                 arp = new WorkloadArpReconciler(netlink, settings.workloadPrefix());
                 nat = new NatOutgoingReconciler(settings.netns());
-                learnedReconciler = new RouteReconciler(netlink, LearnedRoutes.PROTOCOL);
             }
             ResourceStore current = store;
             identity = detectIdentity();
@@ -488,10 +492,15 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         switch (e.kind()) {
             case OVERFLOW -> requestRepair();
             case ROUTE -> {
-                if (e.deleted() && e.subject() instanceof Route r && r.table() == Route.MAIN_TABLE && routes != null
-                        && (r.protocol() == settings.routeProtocol() && routes.owns(r.destination())
-                                || r.protocol() == LearnedRoutes.PROTOCOL && learnedReconciler.owns(r.destination()))) {
-                    requestRepair();
+                if (e.deleted() && e.subject() instanceof Route r && r.table() == Route.MAIN_TABLE && routes != null) {
+                    if (r.protocol() == settings.routeProtocol() && routes.owns(r.destination())) {
+                        requestRepair();
+                    } else if (r.protocol() == LearnedRouteInstaller.PROTOCOL) {
+                        // our own withdrawals come back here too: the installer tells them apart
+                        // and puts back only what someone else deleted
+                        learned.kernelDeleted(r.destination());
+                        requestLearnedRepair();
+                    }
                 }
             }
             case LINK -> {
@@ -561,9 +570,12 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             tunnelsProgrammed = !reconciled.isEmpty();
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
             errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
-            Map<Cidr, Route> fromBgp = learned.kernelRoutes(wanted);
-            errors.addAll((full ? learnedReconciler.resync(fromBgp, kernelRoutes) : learnedReconciler.apply(fromBgp))
-                    .errors());
+            learned.own(wanted.keySet());
+            if (full) {
+                errors.addAll(learned.resync(netlink, kernelRoutes));
+            }
+            errors.addAll(learned.errors());
+            requestLearnedPass();
             export(desired.exported());
             logErrors(errors);
             long micros = (System.nanoTime() - started) / 1000;
@@ -810,11 +822,77 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
 
     // ------------------------------------------------------------------ routing engines
 
-    /** Best paths from a routing engine (the BGP speaker): programmed with protocol bird (12). */
+    /**
+     * Best paths from a routing engine (the BGP speaker): programmed with protocol bird (12). Only
+     * queued here (the speaker's thread goes straight back to its sessions); the agent's thread
+     * folds the updates in and sends the kernel only what they change.
+     */
     @Override
     public void accept(RouteUpdate update) {
-        learned.accept(update);
-        requestSync(false);
+        learned.offer(update);
+        requestLearnedPass();
+    }
+
+    /** Asks for a learned-route pass; requests collapse into one while one is queued. */
+    private void requestLearnedPass() {
+        if (!closed && learnedPassQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::learnedPass);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /** A learned route was deleted in the kernel: look soon, once per burst. */
+    private void requestLearnedRepair() {
+        if (!closed && learnedRepairQueued.compareAndSet(false, true)) {
+            try {
+                loop.schedule(() -> {
+                    learnedRepairQueued.set(false);
+                    requestLearnedPass();
+                }, REPAIR_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /**
+     * One slice of learned-route work (loop thread). A large burst takes several, each queued
+     * behind whatever else the loop has to do, so a pod's route does not wait for a million.
+     */
+    private void learnedPass() {
+        learnedPassQueued.set(false);
+        if (closed || netlink == null) {
+            return;
+        }
+        try {
+            LearnedRouteInstaller.Outcome o = learned.pass(netlink);
+            learnedInstalled = learned.installedCount();
+            learnedPending = learned.pending();
+            if (!o.errors().isEmpty() && !o.errors().equals(lastLearnedErrors)) {
+                LOG.warn("node {}: learned routes: {}", settings.nodeName(), String.join("; ", o.errors()));
+            }
+            lastLearnedErrors = o.errors();
+            if (o.moreToDo()) {
+                requestLearnedPass();
+            }
+        } catch (NetlinkException | RuntimeException e) {
+            LOG.warn("node {}: learned-route pass failed: {}", settings.nodeName(), e.getMessage(), e);
+            fullResyncDue = true;
+            loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Learned routes the kernel holds (as far as the agent knows), for tests and benchmarks. */
+    int learnedRoutesInstalled() {
+        return learnedInstalled;
+    }
+
+    /** Learned updates and prefixes not yet compared with the kernel, for tests and benchmarks. */
+    int learnedRoutesPending() {
+        return learnedPending;
     }
 
     @Override
