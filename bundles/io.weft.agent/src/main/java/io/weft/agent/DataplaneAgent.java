@@ -120,6 +120,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private final AtomicBoolean learnedRepairQueued = new AtomicBoolean();
     private volatile int learnedInstalled;
     private volatile int learnedPending;
+    private volatile long learnedFootprint;
     private List<String> lastLearnedErrors = List.of();
     private final List<RouteSink> exportSinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<Cidr> exported = List.of();
@@ -871,6 +872,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             LearnedRouteInstaller.Outcome o = learned.pass(netlink);
             learnedInstalled = learned.installedCount();
             learnedPending = learned.pending();
+            learnedFootprint = learned.footprint();
             if (!o.errors().isEmpty() && !o.errors().equals(lastLearnedErrors)) {
                 LOG.warn("node {}: learned routes: {}", settings.nodeName(), String.join("; ", o.errors()));
             }
@@ -888,6 +890,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     /** Learned routes the kernel holds (as far as the agent knows), for tests and benchmarks. */
     int learnedRoutesInstalled() {
         return learnedInstalled;
+    }
+
+    /** Bytes the learned-route tables hold, for benchmarks. */
+    long learnedRoutesFootprint() {
+        return learnedFootprint;
     }
 
     /** Learned updates and prefixes not yet compared with the kernel, for tests and benchmarks. */

@@ -352,14 +352,13 @@ final class LearnedRouteInstaller {
         return r.device() == null && r.gateway() == null && r.nextHops().isEmpty() ? r.scope(RouteScope.NOWHERE) : r;
     }
 
+    /** Built in one step: at a million routes, the builder's intermediate copies are garbage worth avoiding. */
     static Route kernelRoute(Cidr destination, NextHopSet set) {
-        Route base = Route.to(destination).protocol(PROTOCOL);
-        if (set.multipath() != null) {
-            return base.multipath(set.multipath());
-        }
-        NextHop h = set.hops().get(0);
-        Route r = h.gateway() == null ? base : base.via(h.gateway());
-        return h.device() == null ? r : r.device(h.device());
+        NextHop h = set.multipath() == null ? set.hops().get(0) : null;
+        return new Route(destination, h == null ? null : h.gateway(), h == null ? null : h.device(), Route.MAIN_TABLE,
+                PROTOCOL, RouteType.UNICAST, h != null && h.gateway() == null ? RouteScope.LINK : RouteScope.UNIVERSE,
+                false, null, null, null,
+                set.multipath() == null ? List.of() : set.multipath());
     }
 
     /** The kernel's route is what the set asks for: same gateways, and the device where one is named. */
