@@ -12,6 +12,9 @@
 # The kernel's own limit, same run, in a fresh namespace: `ip -batch` adding the same COUNT routes
 # (one request at a time, each ACKed), and the netlink bundle's Batch adding them pipelined
 # (nothing but the kernel work and the message encoding); kernel_s is the faster of the two.
+# installer_s: the agent's learned-route installer alone, in the same fresh namespace: COUNT
+# routes handed to its RouteSink directly (1,000 per update, no BGP), timed from the first update
+# to the last kernel ACK (BgpFibBench direct), to tell the installer's cost from the speaker's.
 # kernel_watched_s: the netlink Batch again with a route listener in the namespace, as every
 # routing daemon has one (BIRD's async netlink socket, the agent's repair): the kernel then
 # builds a notification per route, and the listener takes CPU.
@@ -22,7 +25,7 @@
 # taken. Outside the timed span `ip -o route show proto bird | wc -l` must equal COUNT.
 # Between measurements the namespace's routes go with a link down/up of eth0 (0.7 s for 1M, where
 # deleting them one by one takes the kernel 40 s).
-# Last line: bench bgp-fib: … ratio=<weft_s / bird_s> weft_vs_kernel=<weft_s / kernel_s>
+# Last line: bench bgp-fib: … weft_vs_kernel=<weft_s / kernel_s> installer_vs_kernel=… ratio=<weft_s / bird_s>
 # (goal: weft_vs_kernel <= 1.1, i.e. Weft within 10 % of the kernel's limit).
 set -euo pipefail
 RUNS=${RUNS:-3}
@@ -109,7 +112,7 @@ measure() {
   t1=$(await_fib "$RECV" "$COUNT" "$base")
   check_bird_routes "$RECV" "$name"
   if [ "$name" = weft ]; then
-    await_field "$work/weft.out" heap_per_route >/dev/null
+    await_field "$work/weft.out" resync_ms >/dev/null
     grep -v '^ready\|^installed' "$work/weft.out" | tr '\n' ' ' >&2; echo >&2
   fi
   stop_all
@@ -140,20 +143,31 @@ kernel_netlink() { # $1: "" or "watched"
   echo "$s"
 }
 
-weft=(); bird=(); ipb=(); nlb=(); nlw=()
+installer_only() { # the agent fed COUNT routes straight into its sink, 1,000 per update, no BGP
+  local s
+  s=$(ip netns exec "$KERN" java -Xms2g -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+      -cp "$AGENT_CP" io.weft.agent.BgpFibBench direct "$COUNT" 1000 | sed -n 's/^direct_s=//p')
+  check_bird_routes "$KERN" "installer"
+  flush_bird "$KERN"
+  echo "$s"
+}
+
+weft=(); bird=(); ipb=(); nlb=(); nlw=(); ins=()
 for run in $(seq 1 "$RUNS"); do
   w=$(measure weft); b=$(measure bird); i=$(kernel_ip_batch); n=$(kernel_netlink); m=$(kernel_netlink watched)
-  printf 'run %d: weft %.3f s, bird %.3f s, ip -batch %.3f s, netlink Batch %.3f s (watched %.3f s)\n' \
-    "$run" "$w" "$b" "$i" "$n" "$m" >&2
-  weft+=("$w"); bird+=("$b"); ipb+=("$i"); nlb+=("$n"); nlw+=("$m")
+  d=$(installer_only)
+  printf 'run %d: weft %.3f s, bird %.3f s, ip -batch %.3f s, netlink Batch %.3f s (watched %.3f s), installer alone %.3f s\n' \
+    "$run" "$w" "$b" "$i" "$n" "$m" "$d" >&2
+  weft+=("$w"); bird+=("$b"); ipb+=("$i"); nlb+=("$n"); nlw+=("$m"); ins+=("$d")
 done
 weft_s=$(printf '%s\n' "${weft[@]}" | median)
 bird_s=$(printf '%s\n' "${bird[@]}" | median)
 ipb_s=$(printf '%s\n' "${ipb[@]}" | median)
 nlb_s=$(printf '%s\n' "${nlb[@]}" | median)
 nlw_s=$(printf '%s\n' "${nlw[@]}" | median)
+ins_s=$(printf '%s\n' "${ins[@]}" | median)
 kernel_s=$(printf '%s\n%s\n' "$ipb_s" "$nlb_s" | sort -g | head -1)
-printf 'bench bgp-fib: runs=%d count=%d weft_s=%.3f bird_s=%.3f kernel_s=%.3f kernel_ip_batch_s=%.3f kernel_netlink_s=%.3f kernel_watched_s=%.3f weft_routes_per_s=%.0f bird_routes_per_s=%.0f kernel_routes_per_s=%.0f weft_vs_kernel=%.2f ratio=%.2f\n' \
-  "$RUNS" "$COUNT" "$weft_s" "$bird_s" "$kernel_s" "$ipb_s" "$nlb_s" "$nlw_s" \
+printf 'bench bgp-fib: runs=%d count=%d weft_s=%.3f bird_s=%.3f kernel_s=%.3f kernel_ip_batch_s=%.3f kernel_netlink_s=%.3f kernel_watched_s=%.3f installer_s=%.3f weft_routes_per_s=%.0f bird_routes_per_s=%.0f kernel_routes_per_s=%.0f weft_vs_kernel=%.2f installer_vs_kernel=%.2f ratio=%.2f\n' \
+  "$RUNS" "$COUNT" "$weft_s" "$bird_s" "$kernel_s" "$ipb_s" "$nlb_s" "$nlw_s" "$ins_s" \
   "$(echo "$COUNT / $weft_s" | bc -l)" "$(echo "$COUNT / $bird_s" | bc -l)" "$(echo "$COUNT / $kernel_s" | bc -l)" \
-  "$(echo "$weft_s / $kernel_s" | bc -l)" "$(echo "$weft_s / $bird_s" | bc -l)"
+  "$(echo "$weft_s / $kernel_s" | bc -l)" "$(echo "$ins_s / $kernel_s" | bc -l)" "$(echo "$weft_s / $bird_s" | bc -l)"

@@ -109,6 +109,17 @@ public final class BgpFibBench {
             }
             System.out.printf("table_bytes_per_route=%.1f%n", agent.learnedRoutesFootprint() / (double) count);
             System.out.printf("heap_per_route=%.1f%n", (heapAfterGc() - before) / (double) count);
+            // the periodic resync with the whole table in the kernel: dump, compare, nothing to change
+            long resyncs = agent.report().resyncs();
+            agent.requestSync(true);
+            while (agent.report().resyncs() == resyncs) {
+                Thread.sleep(5);
+            }
+            while (agent.learnedRoutesPending() > 0) {
+                Thread.sleep(5);
+            }
+            System.out.printf("resync_ms=%.0f installed_after_resync=%d%n", agent.report().lastPassMicros() / 1000.0,
+                    agent.learnedRoutesInstalled());
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE); // the script stops us
         }
