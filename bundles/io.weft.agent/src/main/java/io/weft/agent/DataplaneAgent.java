@@ -74,6 +74,11 @@ import io.weft.netlink.Sysctl;
 public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource, PodNetworkSettings {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
+    /**
+     * A learned-route backlog this large (prefixes) is installed without route notifications
+     * (see {@link #stopRouteEvents}); smaller ones, the usual deltas, keep them.
+     */
+    static final int QUIET_BURST = 20_000;
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
     private static final long REPAIR_DELAY_MS = 20;
     private static final long RETRY_DELAY_MS = 2000;
@@ -125,6 +130,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private final List<RouteSink> exportSinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<Cidr> exported = List.of();
     private Subscription subscription;
+    /** Route notifications, on a socket of their own so a large learned burst can go without them. */
+    private Subscription routeSubscription;
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
     private final Map<Encapsulation, EncapsulationProvider> reconciledBy = new EnumMap<>(Encapsulation.class);
@@ -337,6 +344,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             if (subscription != null) {
                 subscription.close();
             }
+            if (routeSubscription != null) {
+                routeSubscription.close();
+            }
             if (netlink != null) {
                 netlink.close();
             }
@@ -398,8 +408,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             identity = detectIdentity();
             NodeResourceUpdater.ensure(current, identity);
             Sysctl.write(settings.netns(), "net/ipv4/ip_forward", "1");
-            subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE,
-                    Subscription.Kind.LINK, Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
+            subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.LINK,
+                    Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
+            routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
+                    this::onKernelEvent);
             openWatches(current);
             LOG.info("node {}: agent started, address {} on {} (MTU {}), resync every {} s", identity.name(),
                     identity.address(), identity.uplink(), identity.hostMtu(), settings.resyncInterval().toSeconds());
@@ -412,6 +424,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             if (subscription != null) {
                 subscription.close();
                 subscription = null;
+            }
+            if (routeSubscription != null) {
+                routeSubscription.close();
+                routeSubscription = null;
             }
             if (!closed) {
                 loop.schedule(this::startup, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
@@ -869,6 +885,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             return;
         }
         try {
+            if (learned.fold() >= QUIET_BURST) {
+                stopRouteEvents();
+            }
             LearnedRouteInstaller.Outcome o = learned.pass(netlink);
             learnedInstalled = learned.installedCount();
             learnedPending = learned.pending();
@@ -879,11 +898,44 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             lastLearnedErrors = o.errors();
             if (o.moreToDo()) {
                 requestLearnedPass();
+            } else {
+                resumeRouteEvents();
             }
         } catch (NetlinkException | RuntimeException e) {
             LOG.warn("node {}: learned-route pass failed: {}", settings.nodeName(), e.getMessage(), e);
             fullResyncDue = true;
             loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * While a burst of learned routes goes in, every route the agent writes comes back as a
+     * notification: a million of them cost the agent's notification thread about 3 s of CPU,
+     * which the kernel install (on a small node) needs. So the agent stops listening to route
+     * notifications for a burst and afterwards makes a full pass, which compares the whole kernel
+     * table and repairs whatever was deleted meanwhile, as a notification would have had it done.
+     */
+    private void stopRouteEvents() {
+        if (routeSubscription != null) {
+            routeSubscription.close();
+            routeSubscription = null;
+            LOG.debug("node {}: learned-route burst of {} prefixes: route notifications off until it is in",
+                    settings.nodeName(), learned.pending());
+        }
+    }
+
+    private void resumeRouteEvents() {
+        if (routeSubscription != null || subscription == null || closed) {
+            return;
+        }
+        try {
+            routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
+                    this::onKernelEvent);
+            requestSync(true);
+        } catch (NetlinkException e) {
+            LOG.warn("node {}: cannot listen to route notifications again: {} (retrying in {} s)", settings.nodeName(),
+                    e.getMessage(), RETRY_DELAY_MS / 1000);
+            loop.schedule(this::resumeRouteEvents, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -101,6 +101,12 @@ final class LearnedRouteInstaller {
         return installed.size();
     }
 
+    /** Folds in what has arrived; returns how many prefixes wait to be compared with the kernel. */
+    int fold() {
+        drain();
+        return touched.size();
+    }
+
     /** Prefixes waiting to be compared with the kernel. */
     int pending() {
         return touched.size() + inbox.size();

@@ -47,6 +47,7 @@ public final class BgpFibBench {
             case "netlink" -> netlink(Integer.parseInt(args[1]), InetAddress.getByName(args[2]),
                     args.length > 3 && args[3].equals("watched"));
             case "direct" -> direct(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "sink" -> sinkOnly(args);
             case "flush" -> flush();
             default -> throw new IllegalArgumentException(
                     "usage: receive LISTEN PEER PEER_AS LOCAL_AS COUNT | netlink COUNT GATEWAY");
@@ -122,6 +123,32 @@ public final class BgpFibBench {
                     agent.learnedRoutesInstalled());
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE); // the script stops us
+        }
+    }
+
+    /** Diagnostics: the speaker alone delivering COUNT learned routes to a sink that only counts them. */
+    private static void sinkOnly(String[] a) throws Exception {
+        InetAddress listen = InetAddress.getByName(a[1]);
+        int count = Integer.parseInt(a[5]);
+        SpeakerConfig config = SpeakerConfig.of(listen, Long.parseLong(a[4])).withListenAddress(listen)
+                .withTimers(Duration.ofSeconds(240), Duration.ofSeconds(1));
+        try (BgpSpeaker bgp = BgpSpeaker.start(config)) {
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            StringBuilder arrivals = new StringBuilder();
+            bgp.addSink(u -> {
+                seen.addAndGet(u.upserts().size());
+                arrivals.append(String.format("%.3f:%d,", System.currentTimeMillis() / 1000.0 % 1000, u.upserts().size()));
+            });
+            bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
+                    .withFamilies(true, false));
+            String.format("%.6f", 0.0);
+            System.out.println("ready");
+            while (seen.get() < count) {
+                Thread.sleep(2);
+            }
+            System.out.printf("installed=%.6f%narrivals=%s%n", System.currentTimeMillis() / 1000.0, arrivals);
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
         }
     }
 

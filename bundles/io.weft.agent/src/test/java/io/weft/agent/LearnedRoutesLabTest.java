@@ -131,8 +131,11 @@ class LearnedRoutesLabTest {
         for (int i = 0; i < COUNT; i += 2) {
             withdrawn.add(Cidr.parse(prefix(i)));
         }
+        long beforeBurst = agent.report().resyncs();
         agent.accept(new RouteUpdate("bgp", false, List.of(), withdrawn));
         await(60_000, COUNT / 2, this::birdRoutes);
+        // a burst goes in without route notifications, and ends with a full pass in their stead
+        await(30_000, true, () -> agent.report().resyncs() > beforeBurst);
         assertEquals(List.of(), shown(prefix(390)));
         assertEquals(List.of("100.0.5.0/24 via 10.0.0.3 dev eth0 proto bird"), shown("100.0.5.0/24"));
         assertEquals(List.of(prefix(1007) + " proto bird", "nexthop via 10.0.0.2 dev eth0 weight 1",
