@@ -79,6 +79,8 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
      * (see {@link #stopRouteEvents}); smaller ones, the usual deltas, keep them.
      */
     static final int QUIET_BURST = 20_000;
+    /** Route notifications come back this long after a burst's last learned pass, if no more came. */
+    static final long QUIET_MS = 1000;
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
     private static final long REPAIR_DELAY_MS = 20;
     private static final long RETRY_DELAY_MS = 2000;
@@ -123,6 +125,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private final LearnedRouteInstaller learned = new LearnedRouteInstaller();
     private final AtomicBoolean learnedPassQueued = new AtomicBoolean();
     private final AtomicBoolean learnedRepairQueued = new AtomicBoolean();
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
     private volatile int learnedInstalled;
     private volatile int learnedPending;
     private volatile long learnedFootprint;
@@ -898,8 +901,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             lastLearnedErrors = o.errors();
             if (o.moreToDo()) {
                 requestLearnedPass();
-            } else {
-                resumeRouteEvents();
+            } else if (routeSubscription == null && resumeQueued.compareAndSet(false, true)) {
+                // not at once: a speaker hands a table over in several updates, and the installer
+                // may catch up between two of them; each resumption costs a full pass
+                loop.schedule(this::resumeRouteEvents, QUIET_MS, TimeUnit.MILLISECONDS);
             }
         } catch (NetlinkException | RuntimeException e) {
             LOG.warn("node {}: learned-route pass failed: {}", settings.nodeName(), e.getMessage(), e);
@@ -925,8 +930,12 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     }
 
     private void resumeRouteEvents() {
+        resumeQueued.set(false);
         if (routeSubscription != null || subscription == null || closed) {
             return;
+        }
+        if (learned.pending() > 0 || learnedPassQueued.get()) {
+            return; // the burst goes on; its last pass asks again
         }
         try {
             routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
