@@ -87,15 +87,6 @@ final class LearnedRouteInstaller {
         deletedByKernel.add(destination);
     }
 
-    /** Learned prefixes (from all origins, a prefix offered by two counted twice). */
-    int learnedCount() {
-        int n = 0;
-        for (LongIntMap t : byOrigin.values()) {
-            n += t.size();
-        }
-        return n;
-    }
-
     /** Prefixes with a route of ours in the kernel, as far as the installer knows. */
     int installedCount() {
         return installed.size();
@@ -124,11 +115,6 @@ final class LearnedRouteInstaller {
     /** The last pass's kernel errors. */
     List<String> errors() {
         return errors;
-    }
-
-    /** True when a prefix might have been installed by us: a deletion of it is worth a look. */
-    boolean started() {
-        return owned != null;
     }
 
     // ------------------------------------------------------------------ folding updates in
