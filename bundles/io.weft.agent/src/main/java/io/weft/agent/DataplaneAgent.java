@@ -74,6 +74,13 @@ import io.weft.netlink.Sysctl;
 public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource, PodNetworkSettings {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
+    /**
+     * A learned-route backlog this large (prefixes) is installed without route notifications
+     * (see {@link #stopRouteEvents}); smaller ones, the usual deltas, keep them.
+     */
+    static final int QUIET_BURST = 20_000;
+    /** Route notifications come back this long after a burst's last learned pass, if no more came. */
+    static final long QUIET_MS = 1000;
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
     private static final long REPAIR_DELAY_MS = 20;
     private static final long RETRY_DELAY_MS = 2000;
@@ -114,11 +121,20 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private RouteReconciler routes;
     private WorkloadArpReconciler arp;
     private NatOutgoingReconciler nat;
-    private RouteReconciler learnedReconciler;
-    private final LearnedRoutes learned = new LearnedRoutes();
+    /** BGP-learned routes: folded in and sent to the kernel by their own passes, between the agent's. */
+    private final LearnedRouteInstaller learned = new LearnedRouteInstaller();
+    private final AtomicBoolean learnedPassQueued = new AtomicBoolean();
+    private final AtomicBoolean learnedRepairQueued = new AtomicBoolean();
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
+    private volatile int learnedInstalled;
+    private volatile int learnedPending;
+    private volatile long learnedFootprint;
+    private List<String> lastLearnedErrors = List.of();
     private final List<RouteSink> exportSinks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<Cidr> exported = List.of();
     private Subscription subscription;
+    /** Route notifications, on a socket of their own so a large learned burst can go without them. */
+    private Subscription routeSubscription;
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
     private final Map<Encapsulation, EncapsulationProvider> reconciledBy = new EnumMap<>(Encapsulation.class);
@@ -331,6 +347,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             if (subscription != null) {
                 subscription.close();
             }
+            if (routeSubscription != null) {
+                routeSubscription.close();
+            }
             if (netlink != null) {
                 netlink.close();
             }
@@ -387,14 +406,15 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 routes = new RouteReconciler(netlink, settings.routeProtocol());
                 arp = new WorkloadArpReconciler(netlink, settings.workloadPrefix());
                 nat = new NatOutgoingReconciler(settings.netns());
-                learnedReconciler = new RouteReconciler(netlink, LearnedRoutes.PROTOCOL);
             }
             ResourceStore current = store;
             identity = detectIdentity();
             NodeResourceUpdater.ensure(current, identity);
             Sysctl.write(settings.netns(), "net/ipv4/ip_forward", "1");
-            subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE,
-                    Subscription.Kind.LINK, Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
+            subscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.LINK,
+                    Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
+            routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
+                    this::onKernelEvent);
             openWatches(current);
             LOG.info("node {}: agent started, address {} on {} (MTU {}), resync every {} s", identity.name(),
                     identity.address(), identity.uplink(), identity.hostMtu(), settings.resyncInterval().toSeconds());
@@ -407,6 +427,10 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             if (subscription != null) {
                 subscription.close();
                 subscription = null;
+            }
+            if (routeSubscription != null) {
+                routeSubscription.close();
+                routeSubscription = null;
             }
             if (!closed) {
                 loop.schedule(this::startup, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
@@ -488,10 +512,15 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
         switch (e.kind()) {
             case OVERFLOW -> requestRepair();
             case ROUTE -> {
-                if (e.deleted() && e.subject() instanceof Route r && r.table() == Route.MAIN_TABLE && routes != null
-                        && (r.protocol() == settings.routeProtocol() && routes.owns(r.destination())
-                                || r.protocol() == LearnedRoutes.PROTOCOL && learnedReconciler.owns(r.destination()))) {
-                    requestRepair();
+                if (e.deleted() && e.subject() instanceof Route r && r.table() == Route.MAIN_TABLE && routes != null) {
+                    if (r.protocol() == settings.routeProtocol() && routes.owns(r.destination())) {
+                        requestRepair();
+                    } else if (r.protocol() == LearnedRouteInstaller.PROTOCOL) {
+                        // our own withdrawals come back here too: the installer tells them apart
+                        // and puts back only what someone else deleted
+                        learned.kernelDeleted(r.destination());
+                        requestLearnedRepair();
+                    }
                 }
             }
             case LINK -> {
@@ -561,9 +590,12 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             tunnelsProgrammed = !reconciled.isEmpty();
             errors.addAll(full ? arp.resync(desired.workloadNeighbours()) : arp.apply(desired.workloadNeighbours()));
             errors.addAll(nat.apply(desired.allPools(), desired.natOutgoingPools(), full));
-            Map<Cidr, Route> fromBgp = learned.kernelRoutes(wanted);
-            errors.addAll((full ? learnedReconciler.resync(fromBgp, kernelRoutes) : learnedReconciler.apply(fromBgp))
-                    .errors());
+            learned.own(wanted.keySet());
+            if (full) {
+                errors.addAll(learned.resync(netlink, kernelRoutes));
+            }
+            errors.addAll(learned.errors());
+            requestLearnedPass();
             export(desired.exported());
             logErrors(errors);
             long micros = (System.nanoTime() - started) / 1000;
@@ -810,11 +842,125 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
 
     // ------------------------------------------------------------------ routing engines
 
-    /** Best paths from a routing engine (the BGP speaker): programmed with protocol bird (12). */
+    /**
+     * Best paths from a routing engine (the BGP speaker): programmed with protocol bird (12). Only
+     * queued here (the speaker's thread goes straight back to its sessions); the agent's thread
+     * folds the updates in and sends the kernel only what they change.
+     */
     @Override
     public void accept(RouteUpdate update) {
-        learned.accept(update);
-        requestSync(false);
+        learned.offer(update);
+        requestLearnedPass();
+    }
+
+    /** Asks for a learned-route pass; requests collapse into one while one is queued. */
+    private void requestLearnedPass() {
+        if (!closed && learnedPassQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::learnedPass);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /** A learned route was deleted in the kernel: look soon, once per burst. */
+    private void requestLearnedRepair() {
+        if (!closed && learnedRepairQueued.compareAndSet(false, true)) {
+            try {
+                loop.schedule(() -> {
+                    learnedRepairQueued.set(false);
+                    requestLearnedPass();
+                }, REPAIR_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    /**
+     * One slice of learned-route work (loop thread). A large burst takes several, each queued
+     * behind whatever else the loop has to do, so a pod's route does not wait for a million.
+     */
+    private void learnedPass() {
+        learnedPassQueued.set(false);
+        if (closed || netlink == null) {
+            return;
+        }
+        try {
+            if (learned.fold() >= QUIET_BURST) {
+                stopRouteEvents();
+            }
+            LearnedRouteInstaller.Outcome o = learned.pass(netlink);
+            learnedInstalled = learned.installedCount();
+            learnedPending = learned.pending();
+            learnedFootprint = learned.footprint();
+            if (!o.errors().isEmpty() && !o.errors().equals(lastLearnedErrors)) {
+                LOG.warn("node {}: learned routes: {}", settings.nodeName(), String.join("; ", o.errors()));
+            }
+            lastLearnedErrors = o.errors();
+            if (o.moreToDo()) {
+                requestLearnedPass();
+            } else if (routeSubscription == null && resumeQueued.compareAndSet(false, true)) {
+                // not at once: a speaker hands a table over in several updates, and the installer
+                // may catch up between two of them; each resumption costs a full pass
+                loop.schedule(this::resumeRouteEvents, QUIET_MS, TimeUnit.MILLISECONDS);
+            }
+        } catch (NetlinkException | RuntimeException e) {
+            LOG.warn("node {}: learned-route pass failed: {}", settings.nodeName(), e.getMessage(), e);
+            fullResyncDue = true;
+            loop.schedule(() -> requestSync(true), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * While a burst of learned routes goes in, every route the agent writes comes back as a
+     * notification: a million of them cost the agent's notification thread about 3 s of CPU,
+     * which the kernel install (on a small node) needs. So the agent stops listening to route
+     * notifications for a burst and afterwards makes a full pass, which compares the whole kernel
+     * table and repairs whatever was deleted meanwhile, as a notification would have had it done.
+     */
+    private void stopRouteEvents() {
+        if (routeSubscription != null) {
+            routeSubscription.close();
+            routeSubscription = null;
+            LOG.debug("node {}: learned-route burst of {} prefixes: route notifications off until it is in",
+                    settings.nodeName(), learned.pending());
+        }
+    }
+
+    private void resumeRouteEvents() {
+        resumeQueued.set(false);
+        if (routeSubscription != null || subscription == null || closed) {
+            return;
+        }
+        if (learned.pending() > 0 || learnedPassQueued.get()) {
+            return; // the burst goes on; its last pass asks again
+        }
+        try {
+            routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
+                    this::onKernelEvent);
+            requestSync(true);
+        } catch (NetlinkException e) {
+            LOG.warn("node {}: cannot listen to route notifications again: {} (retrying in {} s)", settings.nodeName(),
+                    e.getMessage(), RETRY_DELAY_MS / 1000);
+            loop.schedule(this::resumeRouteEvents, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Learned routes the kernel holds (as far as the agent knows), for tests and benchmarks. */
+    int learnedRoutesInstalled() {
+        return learnedInstalled;
+    }
+
+    /** Bytes the learned-route tables hold, for benchmarks. */
+    long learnedRoutesFootprint() {
+        return learnedFootprint;
+    }
+
+    /** Learned updates and prefixes not yet compared with the kernel, for tests and benchmarks. */
+    int learnedRoutesPending() {
+        return learnedPending;
     }
 
     @Override

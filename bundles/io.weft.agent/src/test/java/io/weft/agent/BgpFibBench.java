@@ -1,0 +1,234 @@
+package io.weft.agent;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.weft.api.net.Cidr;
+import io.weft.bgp.BgpSpeaker;
+import io.weft.bgp.PeerConfig;
+import io.weft.bgp.SpeakerConfig;
+import io.weft.codec.internal.JacksonResourceCodec;
+import io.weft.core.DatastoreResourceStore;
+import io.weft.datastore.memory.MemoryDatastore;
+import io.weft.netlink.Batch;
+import io.weft.netlink.Netns;
+import io.weft.netlink.Route;
+import io.weft.netlink.RtNetlink;
+
+/**
+ * The Weft side of {@code integration-tests/bench/bgp-fib.sh}, run inside the receiver's network
+ * namespace ({@code ip netns exec}); prints {@code key=value} lines.
+ * <ul>
+ * <li>{@code receive LISTEN PEER PEER_AS LOCAL_AS COUNT}: the agent (memory datastore, empty
+ * cluster) and a BGP speaker with one passive eBGP peer, the speaker's learned best paths going
+ * to the agent's {@code RouteSink} as a node wires them. Prints {@code ready}, then, once the
+ * agent believes all COUNT routes installed, {@code installed=<epoch s>} (the script times with
+ * the kernel's own count), the installer's table bytes per route and the heap per route.</li>
+ * <li>{@code flush}: deletes every proto bird route in the namespace.</li>
+ * <li>{@code netlink COUNT GATEWAY [watched]}: the kernel's limit through the netlink bundle:
+ * COUNT routes like the feeder's, added in pipelined batches of {@link LearnedRouteInstaller#CHUNK},
+ * nothing else; prints {@code netlink_s}. With {@code watched}, a route-notification listener
+ * runs meanwhile, as in every routing daemon ({@code netlink_watched_s}).</li>
+ * <li>{@code direct COUNT PER}: diagnostics, the agent fed COUNT routes in updates of PER, no BGP.</li>
+ * </ul>
+ */
+public final class BgpFibBench {
+
+    private BgpFibBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "receive" -> receive(args);
+            case "netlink" -> netlink(Integer.parseInt(args[1]), InetAddress.getByName(args[2]),
+                    args.length > 3 && args[3].equals("watched"));
+            case "direct" -> direct(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "sink" -> sinkOnly(args);
+            case "flush" -> flush();
+            default -> throw new IllegalArgumentException(
+                    "usage: receive LISTEN PEER PEER_AS LOCAL_AS COUNT | netlink COUNT GATEWAY");
+        }
+        System.exit(0);
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void receive(String[] a) throws Exception {
+        InetAddress listen = InetAddress.getByName(a[1]);
+        int count = Integer.parseInt(a[5]);
+        DataplaneAgent agent = new DataplaneAgent(new AgentSettings("fib", Netns.current(),
+                AddressAutodetection.parse("interface=^eth0$"), Duration.ofSeconds(90), 80, "cali"),
+                new DatastoreResourceStore(new MemoryDatastore(), new JacksonResourceCodec(), Clock.systemUTC()));
+        agent.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (agent.report().passes() < 1) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the agent's first pass did not come: " + agent.report());
+            }
+            Thread.sleep(5);
+        }
+        SpeakerConfig config = SpeakerConfig.of(listen, Long.parseLong(a[4])).withListenAddress(listen)
+                .withTimers(Duration.ofSeconds(240), Duration.ofSeconds(1));
+        try (BgpSpeaker bgp = BgpSpeaker.start(config)) {
+            long before = heapAfterGc();
+            long[] seen = new long[4]; // updates, routes, first ns, last ns
+            StringBuilder arrivals = new StringBuilder();
+            bgp.addSink(u -> {
+                long t = System.nanoTime();
+                if (seen[0]++ == 0) {
+                    seen[2] = t;
+                }
+                seen[1] += u.upserts().size();
+                seen[3] = t;
+                arrivals.append(String.format("%.3f:%d,", System.currentTimeMillis() / 1000.0 % 1000, u.upserts().size()));
+                agent.accept(u);
+            });
+            bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
+                    .withFamilies(true, false));
+            String.format("%.6f", 0.0); // locale data loaded now, not inside the measured span
+            System.out.println("ready");
+            while (agent.learnedRoutesInstalled() < count || agent.learnedRoutesPending() > 0) {
+                Thread.sleep(2);
+            }
+            long done = System.currentTimeMillis();
+            long doneNs = System.nanoTime();
+            System.out.printf("installed=%.6f%n", done / 1000.0);
+            if (Boolean.getBoolean("diag")) {
+                System.out.printf("sink_updates=%d sink_routes=%d sink_span_s=%.3f last_sink_to_installed_s=%.3f%n",
+                        seen[0], seen[1], (seen[3] - seen[2]) / 1e9, (doneNs - seen[3]) / 1e9);
+                System.out.println("arrivals=" + arrivals);
+            }
+            System.out.printf("table_bytes_per_route=%.1f%n", agent.learnedRoutesFootprint() / (double) count);
+            System.out.printf("heap_per_route=%.1f%n", (heapAfterGc() - before) / (double) count);
+            // the periodic resync with the whole table in the kernel: dump, compare, nothing to change
+            long resyncs = agent.report().resyncs();
+            agent.requestSync(true);
+            while (agent.report().resyncs() == resyncs) {
+                Thread.sleep(5);
+            }
+            while (agent.learnedRoutesPending() > 0) {
+                Thread.sleep(5);
+            }
+            System.out.printf("resync_ms=%.0f installed_after_resync=%d%n", agent.report().lastPassMicros() / 1000.0,
+                    agent.learnedRoutesInstalled());
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE); // the script stops us
+        }
+    }
+
+    /** Diagnostics: the speaker alone delivering COUNT learned routes to a sink that only counts them. */
+    private static void sinkOnly(String[] a) throws Exception {
+        InetAddress listen = InetAddress.getByName(a[1]);
+        int count = Integer.parseInt(a[5]);
+        SpeakerConfig config = SpeakerConfig.of(listen, Long.parseLong(a[4])).withListenAddress(listen)
+                .withTimers(Duration.ofSeconds(240), Duration.ofSeconds(1));
+        try (BgpSpeaker bgp = BgpSpeaker.start(config)) {
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            StringBuilder arrivals = new StringBuilder();
+            bgp.addSink(u -> {
+                seen.addAndGet(u.upserts().size());
+                arrivals.append(String.format("%.3f:%d,", System.currentTimeMillis() / 1000.0 % 1000, u.upserts().size()));
+            });
+            bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
+                    .withFamilies(true, false));
+            String.format("%.6f", 0.0);
+            System.out.println("ready");
+            while (seen.get() < count) {
+                Thread.sleep(2);
+            }
+            System.out.printf("installed=%.6f%narrivals=%s%n", System.currentTimeMillis() / 1000.0, arrivals);
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    /** Diagnostics: COUNT routes handed to the agent's sink in updates of PER routes, no BGP. */
+    private static void direct(int count, int per) throws Exception {
+        DataplaneAgent agent = new DataplaneAgent(new AgentSettings("fib", Netns.current(),
+                AddressAutodetection.parse("interface=^eth0$"), Duration.ofSeconds(90), 80, "cali"),
+                new DatastoreResourceStore(new MemoryDatastore(), new JacksonResourceCodec(), Clock.systemUTC()));
+        agent.start();
+        while (agent.report().passes() < 1) {
+            Thread.sleep(5);
+        }
+        List<io.weft.api.routing.RouteUpdate> updates = new ArrayList<>();
+        List<io.weft.api.routing.NextHop> hop = List.of(new io.weft.api.routing.NextHop(InetAddress.getByName("10.0.0.1"), null));
+        List<io.weft.api.routing.Route> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long a = (100L << 24) + i * 256L;
+            batch.add(new io.weft.api.routing.Route(new Cidr(InetAddress.getByAddress(new byte[] {(byte) (a >>> 24),
+                    (byte) (a >>> 16), (byte) (a >>> 8), 0}), 24), hop, java.util.Map.of()));
+            if (batch.size() == per || i == count - 1) {
+                updates.add(new io.weft.api.routing.RouteUpdate("bgp", false, batch, List.of()));
+                batch = new ArrayList<>();
+            }
+        }
+        long t0 = System.nanoTime();
+        for (io.weft.api.routing.RouteUpdate u : updates) {
+            agent.accept(u);
+        }
+        while (agent.learnedRoutesInstalled() < count || agent.learnedRoutesPending() > 0) {
+            Thread.sleep(1);
+        }
+        System.out.printf("direct_s=%.4f%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Deletes every proto bird route in the namespace, pipelined (a million in seconds, where
+     * {@code ip route flush} gives up after a few rounds); prints how many.
+     */
+    private static void flush() throws Exception {
+        try (RtNetlink nl = RtNetlink.open(Netns.current())) {
+            for (int round = 0; round < 5; round++) {
+                Batch batch = nl.batch();
+                int n = 0;
+                for (Route r : nl.routes()) {
+                    if (r.protocol() == Route.PROTO_BIRD) {
+                        batch.deleteRoute(r);
+                        n++;
+                    }
+                }
+                if (n == 0) {
+                    return;
+                }
+                batch.execute();
+                System.out.println("flushed=" + n);
+            }
+        }
+    }
+
+    private static void netlink(int count, InetAddress gateway, boolean watched) throws Exception {
+        // watched: a route listener in the namespace, as every routing daemon has (the agent's
+        // repair, BIRD's async socket); the kernel then builds a notification per route
+        try (RtNetlink nl = RtNetlink.open(Netns.current());
+                io.weft.netlink.Subscription sub = watched ? io.weft.netlink.Subscription.open(Netns.current(),
+                        java.util.EnumSet.of(io.weft.netlink.Subscription.Kind.ROUTE), e -> { }) : null) {
+            List<Route> routes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                long a = (100L << 24) + i * 256L;
+                routes.add(Route.to(new Cidr(InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16),
+                        (byte) (a >>> 8), 0}), 24)).via(gateway).protocol(Route.PROTO_BIRD));
+            }
+            long t0 = System.nanoTime();
+            Batch batch = nl.batch();
+            for (Route r : routes) {
+                batch.addRoute(r);
+                if (batch.size() == LearnedRouteInstaller.CHUNK) {
+                    batch.execute().throwIfFailed();
+                }
+            }
+            batch.execute().throwIfFailed();
+            System.out.printf("netlink%s_s=%.4f%n", watched ? "_watched" : "", (System.nanoTime() - t0) / 1e9);
+        }
+    }
+}
