@@ -192,7 +192,7 @@ final class StoredIpamJson {
      * emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
      */
     private static final ConcurrentHashMap<AllocationAttribute, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
-    private static final int ATTRIBUTE_CACHE_LIMIT = 1 << 16;
+    private static final int ATTRIBUTE_CACHE_LIMIT = 8192; // a node writes a few blocks of at most 64 each
 
     private static String attributeJson(AllocationAttribute a) {
         String json = ATTRIBUTE_JSON.get(a);
