@@ -50,10 +50,15 @@ final class JournalFile implements Journal {
     private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
     private ByteBuffer spare = ByteBuffer.allocate(64 * 1024);
     private final java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
-    /** Records in the pending batch, and in the last batch flushed (under pendingLock). */
-    private int pendingRecords;
-    private int lastBatchRecords;
-    /** A leader waiting for the batch to fill ({@link #gather}), and how many records it waits for. */
+    /**
+     * Writers (one per acknowledged change, whatever its number of records) waiting on the
+     * pending batch, and on the last batch taken; the end of the journal that batch took; all
+     * under pendingLock.
+     */
+    private int pendingWriters;
+    private int lastBatchWriters;
+    private long takenUpTo;
+    /** A leader waiting for the batch to fill ({@link #gather}), and how many writers it waits for. */
     private Thread gatherer;
     private int gatherTarget;
     /** Longest a leader waits for more records before it flushes what it has. */
@@ -183,10 +188,6 @@ final class JournalFile implements Journal {
             crc.update(pending.array(), pending.arrayOffset() + start + 8, length);
             pending.putInt(start + 4, (int) crc.getValue());
             appended += 8 + length;
-            pendingRecords++;
-            if (gatherer != null && pendingRecords >= gatherTarget) {
-                java.util.concurrent.locks.LockSupport.unpark(gatherer);
-            }
         }
     }
 
@@ -208,7 +209,16 @@ final class JournalFile implements Journal {
      */
     @Override
     public void awaitDurable() throws IOException {
-        long target = appended;
+        long target;
+        synchronized (pendingLock) {
+            target = appended;
+            if (target > takenUpTo) { // this writer's records wait in the pending batch
+                pendingWriters++;
+                if (gatherer != null && pendingWriters >= gatherTarget) {
+                    java.util.concurrent.locks.LockSupport.unpark(gatherer);
+                }
+            }
+        }
         while (true) {
             long upTo;
             synchronized (syncLock) {
@@ -233,8 +243,9 @@ final class JournalFile implements Journal {
             gather();
             synchronized (pendingLock) {
                 upTo = appended;
-                lastBatchRecords = pendingRecords;
-                pendingRecords = 0;
+                takenUpTo = upTo;
+                lastBatchWriters = pendingWriters;
+                pendingWriters = 0;
                 batch = pending;
                 batch.flip();
                 pending = spare.clear();
@@ -279,24 +290,24 @@ final class JournalFile implements Journal {
      * Lets the batch fill before the leader flushes it. Writers acknowledged by the last flush
      * come straight back with their next change; without this the leader would flush the one or
      * two records that arrived first and leave the rest for another fsync, so eight writers would
-     * share a flush in small alternating groups. The leader waits until as many records are
-     * pending as the last batch held, or at most {@link #MAX_GATHER_NANOS}; a lone writer (last
-     * batch of one) never waits.
+     * share a flush in small alternating groups. The leader waits until as many writers wait on
+     * the pending batch as the last batch acknowledged, or at most {@link #MAX_GATHER_NANOS}; a
+     * lone writer (last batch of one) never waits, however many records its changes have.
      */
     private void gather() {
         long deadline = System.nanoTime() + MAX_GATHER_NANOS;
         synchronized (pendingLock) {
-            if (lastBatchRecords <= 1 || pendingRecords >= lastBatchRecords) {
+            if (lastBatchWriters <= 1 || pendingWriters >= lastBatchWriters) {
                 return;
             }
-            gatherTarget = lastBatchRecords;
+            gatherTarget = lastBatchWriters;
             gatherer = Thread.currentThread();
         }
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
                 synchronized (pendingLock) {
-                    if (left <= 0 || pendingRecords >= gatherTarget) {
+                    if (left <= 0 || pendingWriters >= gatherTarget) {
                         return;
                     }
                 }
