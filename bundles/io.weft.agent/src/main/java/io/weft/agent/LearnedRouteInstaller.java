@@ -76,6 +76,17 @@ final class LearnedRouteInstaller {
     private LongIntMap owned;
     private final LongQueue touched = new LongQueue();
     private List<String> errors = List.of();
+    /**
+     * After a restart the kernel still holds the routes the agent learned before it, and the BGP
+     * speaker (a restarting speaker, which waits for its peers' tables) hands its table over only
+     * later: until some origin has delivered a full table, or {@link #KEEP_AT_START} has passed,
+     * a resync leaves such routes where they are instead of deleting them, so traffic keeps
+     * flowing through the restart. The first full table has them compared like any other.
+     */
+    static final java.time.Duration KEEP_AT_START = java.time.Duration.ofSeconds(120);
+    private final long keepUntil = System.nanoTime() + KEEP_AT_START.toNanos();
+    private boolean fullTableSeen;
+    private final LongQueue keptAtStart = new LongQueue();
 
     /** Takes an update from any thread; the loop thread folds it in on its next pass. */
     void offer(RouteUpdate update) {
@@ -138,6 +149,10 @@ final class LearnedRouteInstaller {
     private void fold(RouteUpdate u) {
         LongIntMap table = byOrigin.get(u.origin());
         if (u.fullTable()) {
+            fullTableSeen = true;
+            while (!keptAtStart.isEmpty()) { // now known: wanted or not
+                touched.add(keptAtStart.poll());
+            }
             LongIntMap fresh = new LongIntMap(u.upserts().size());
             for (io.weft.api.routing.Route r : u.upserts()) {
                 int set = hopSets.intern(r.nextHops());
@@ -282,6 +297,10 @@ final class LearnedRouteInstaller {
         drain();
         installed.clear();
         touched.clear();
+        boolean keepUnclaimed = !fullTableSeen && System.nanoTime() - keepUntil < 0;
+        while (!keptAtStart.isEmpty()) { // this resync decides again
+            keptAtStart.poll();
+        }
         Batch duplicates = netlink.batch();
         for (Route r : kernelRoutes) {
             if (r.protocol() != PROTOCOL || r.table() != Route.MAIN_TABLE) {
@@ -295,6 +314,11 @@ final class LearnedRouteInstaller {
                 continue;
             }
             int want = wanted(key);
+            if (want == NONE && keepUnclaimed) {
+                installed.put(key, MISMATCH, NONE);
+                keptAtStart.add(key);
+                continue;
+            }
             boolean right = want != NONE && same(hopSets.get(want), r);
             installed.put(key, right ? want : MISMATCH, NONE);
             if (!right) {

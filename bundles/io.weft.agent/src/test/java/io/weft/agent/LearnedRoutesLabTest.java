@@ -190,6 +190,28 @@ class LearnedRoutesLabTest {
         assertEquals(COUNT / 2 - 5, agent.learnedRoutesInstalled());
     }
 
+    /**
+     * A restarted agent (node runtime restart) finds the routes it learned before in the kernel;
+     * the BGP speaker hands its table over only once its peers sent theirs. Until a full table
+     * arrives the routes stay, so traffic keeps flowing; the table then decides each of them.
+     */
+    @Test
+    void aRestartedAgentKeepsLearnedRoutesUntilATableArrives() throws Exception {
+        agent.accept(new RouteUpdate("bgp", true, List.of(learned(1), learned(2), learned(3)), List.of()));
+        await(10_000, 3, this::birdRoutes);
+        agent.close();
+        agent = new DataplaneAgent(new AgentSettings("lr", Netns.named(ns),
+                AddressAutodetection.parse("interface=^eth0$"), Duration.ofMinutes(30), 80, "cali"), store);
+        agent.bindProvider(new PlainRoutingProvider());
+        agent.start(); // its first pass resyncs the kernel with nothing learned yet
+        Thread.sleep(3000);
+        assertEquals(3, birdRoutes(), "learned routes kept through the restart: " + ip(ns, "route", "show", "proto", "bird"));
+        // the speaker's table arrives: what it still has stays, what it dropped goes
+        agent.accept(new RouteUpdate("bgp", true, List.of(learned(1), learned(2)), List.of()));
+        await(10_000, 2, this::birdRoutes);
+        assertEquals(List.of(), shown(prefix(3)));
+    }
+
     @Test
     void aLearnedRouteGivesWayToTheAgentsOwnAndComesBack() throws Exception {
         // a learned route to a block that is not ours yet
