@@ -1,5 +1,6 @@
 package io.weft.datastore.etcd;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +40,7 @@ import io.weft.api.datastore.Watch;
 import io.weft.api.datastore.WatchListener;
 import io.weft.api.datastore.Write;
 import io.weft.api.provider.WeftProvider;
+import io.weft.datastore.etcd.CasCodec.CasReply;
 
 /**
  * The datastore for clusters: etcd v3 through its JSON gateway. Compare-and-swap writes are etcd
@@ -63,6 +65,8 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
     private final String description;
     private final GatewayCodec codec;
     private final EtcdGateway gateway;
+    private final ObjectMapper json;
+    private final CasCodec casCodec;
     private final ExecutorService deliveries;
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
@@ -85,7 +89,9 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
         this.listPage = listPage;
         this.description = "etcd:" + settings.endpointList();
         this.codec = new GatewayCodec(settings.keyPrefix());
-        this.gateway = new EtcdGateway(settings, new ObjectMapper());
+        this.json = new ObjectMapper();
+        this.gateway = new EtcdGateway(settings, json);
+        this.casCodec = new CasCodec(json.getFactory());
         int id = STORE_IDS.incrementAndGet();
         this.deliveries = Executors.newCachedThreadPool(EtcdGateway.daemon("weft-etcd-watch-" + id));
         this.workers = Executors.newCachedThreadPool(EtcdGateway.daemon("weft-etcd-worker-" + id));
@@ -185,31 +191,19 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
     @Override
     public KeyValue create(String key, byte[] value, long leaseId) throws DatastoreException {
         checkOpen();
-        String etcdKey = codec.key(key);
-        ObjectNode put = put(etcdKey, key, value, leaseId);
-        JsonNode reply = write(txn(compare(etcdKey, "CREATE", 0), "request_put", put, etcdKey), leaseId);
-        if (succeeded(reply)) {
-            long revision = GatewayCodec.headerRevision(reply);
-            return new KeyValue(key, value, revision, revision, 1, leaseId);
-        }
-        throw new KeyExistsException(current(reply, key));
+        requireValue(key, value);
+        CasReply reply = cas(CasCodec.Op.CREATE, key, 0, value, leaseId);
+        long revision = GatewayCodec.toWeftRevision(reply.etcdRevision());
+        return new KeyValue(key, value, revision, revision, 1, leaseId);
     }
 
     @Override
     public KeyValue update(String key, byte[] value, long expectedModRevision) throws DatastoreException {
         checkOpen();
-        String etcdKey = codec.key(key);
-        ObjectNode put = put(etcdKey, key, value, NO_LEASE);
-        put.put("ignore_lease", true); // an update keeps the key's lease, as the contract's stores do
-        put.put("prev_kv", true);
-        JsonNode reply = write(txn(compare(etcdKey, "MOD", expectedModRevision), "request_put", put, etcdKey),
-                NO_LEASE);
-        if (succeeded(reply)) {
-            KeyValue before = codec.keyValue(reply.path("responses").path(0).path("response_put").path("prev_kv"));
-            return new KeyValue(key, value, before.createRevision(), GatewayCodec.headerRevision(reply),
-                    before.version() + 1, before.leaseId());
-        }
-        throw new RevisionConflictException(current(reply, key), expectedModRevision);
+        requireValue(key, value);
+        CasReply reply = cas(CasCodec.Op.UPDATE, key, expectedModRevision, value, NO_LEASE);
+        return new KeyValue(key, value, GatewayCodec.toWeftRevision(reply.prevCreateRevision()),
+                GatewayCodec.toWeftRevision(reply.etcdRevision()), reply.prevVersion() + 1, reply.prevLease());
     }
 
     @Override
@@ -230,15 +224,55 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
     @Override
     public long delete(String key, long expectedModRevision) throws DatastoreException {
         checkOpen();
-        String etcdKey = codec.key(key);
-        ObjectNode delete = GatewayCodec.object();
-        delete.put("key", etcdKey);
-        JsonNode reply = write(txn(compare(etcdKey, "MOD", expectedModRevision), "request_delete_range", delete,
-                etcdKey), NO_LEASE);
-        if (succeeded(reply)) {
-            return GatewayCodec.headerRevision(reply);
+        return GatewayCodec.toWeftRevision(cas(CasCodec.Op.DELETE, key, expectedModRevision, null, NO_LEASE)
+                .etcdRevision());
+    }
+
+    /**
+     * One single-key compare-and-swap: {@code op} if the key does not exist (create) or its mod
+     * revision is {@code expectedModRevision}. When the condition fails, the same round trip read the
+     * key, and the exception carries what is stored: {@link KeyExistsException} for a create,
+     * {@link RevisionConflictException} otherwise, {@link KeyNotFoundException} when the key is gone.
+     */
+    private CasReply cas(CasCodec.Op op, String key, long expectedModRevision, byte[] value, long leaseId)
+            throws DatastoreException {
+        // a missing key has mod_revision 0 and no key has etcd revision 1 (the empty store), so a
+        // Weft revision below 1 is compared with 1: it never matches, as it must not
+        long etcdModRevision = Math.max(1, GatewayCodec.toEtcdRevision(expectedModRevision));
+        byte[] body = casCodec.txn(op, codec.key(key), etcdModRevision, value, leaseId);
+        byte[] reply = write(body, leaseId);
+        CasReply read;
+        JsonNode failed;
+        try {
+            read = casCodec.reply(reply);
+            failed = read.succeeded() ? null : json.readTree(reply);
+        } catch (IOException | RuntimeException e) {
+            throw gateway.unreadable("/v3/kv/txn", e);
         }
-        throw new RevisionConflictException(current(reply, key), expectedModRevision);
+        if (failed == null) {
+            return read;
+        }
+        KeyValue stored = current(failed, key);
+        throw op == CasCodec.Op.CREATE ? new KeyExistsException(stored)
+                : new RevisionConflictException(stored, expectedModRevision);
+    }
+
+    private static void requireValue(String key, byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value of " + key + " must not be null");
+        }
+    }
+
+    /** A single-key write: never resent after a dropped connection; an unknown lease named. */
+    private byte[] write(byte[] txn, long leaseId) throws DatastoreException {
+        try {
+            return gateway.call("/v3/kv/txn", txn, false);
+        } catch (EtcdServerException e) {
+            if (e.isLeaseNotFound()) {
+                throw new KeyNotFoundException("lease " + leaseId);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -337,17 +371,6 @@ public class EtcdDatastore implements Datastore, AutoCloseable {
             compare.put("mod_revision", Long.toString(Math.max(1, GatewayCodec.toEtcdRevision(weftRevision))));
         }
         return compare;
-    }
-
-    /** If {@code compare} holds do {@code op}, else read the key: one round trip either way. */
-    private static ObjectNode txn(ObjectNode compare, String opName, ObjectNode op, String etcdKey) {
-        ObjectNode txn = GatewayCodec.object();
-        txn.putArray("compare").add(compare);
-        txn.putArray("success").addObject().set(opName, op);
-        ObjectNode range = GatewayCodec.object();
-        range.put("key", etcdKey);
-        txn.putArray("failure").addObject().set("request_range", range);
-        return txn;
     }
 
     private JsonNode write(ObjectNode txn, long leaseId) throws DatastoreException {

@@ -2,6 +2,7 @@ package io.weft.datastore.etcd;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -9,9 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,39 +41,33 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.FutureListener;
 
 import io.weft.api.datastore.DatastoreException;
 import io.weft.api.datastore.DatastoreUnavailableException;
 
 /**
- * HTTP/1.1 client of etcd's JSON gateway on Netty: a keep-alive connection pool per endpoint for
- * unary calls ({@code /v3/kv/range}, {@code /v3/kv/txn}, …), one dedicated connection per
- * streaming call ({@code /v3/watch}), endpoint fail-over, the auth token, and etcd's errors turned
- * into exceptions that name the endpoint and the fix.
+ * HTTP/1.1 client of etcd's JSON gateway: keep-alive connections per endpoint for unary calls
+ * ({@code /v3/kv/range}, {@code /v3/kv/txn}, …) that the calling thread drives itself
+ * ({@link UnaryConnection}), one dedicated connection on a Netty event loop per streaming call
+ * ({@code /v3/watch}), endpoint fail-over, the auth token, and etcd's errors turned into
+ * exceptions that name the endpoint and the fix.
  */
 final class EtcdGateway implements AutoCloseable {
 
@@ -104,8 +99,8 @@ final class EtcdGateway implements AutoCloseable {
         SslContext ssl = settings.endpoints().stream().anyMatch(u -> "https".equals(u.getScheme())) ? tls(settings)
                 : null;
         ThreadFactory threads = daemon("weft-etcd-io-" + GATEWAY_IDS.incrementAndGet());
-        // epoll where its native part loads: each request hands off to the event loop and back,
-        // and epoll's eventfd wake-up and edge-triggered reads cost less per hand-off than NIO's
+        // the event loops carry the watch streams; epoll where its native part loads, because its
+        // eventfd wake-ups and edge-triggered reads cost less than NIO's selector
         String noEpoll;
         try {
             noEpoll = EpollTransport.unavailableBecause();
@@ -171,13 +166,22 @@ final class EtcdGateway implements AutoCloseable {
 
     /** As {@link #call(String, ObjectNode, boolean)}, on one endpoint only (-1: any). */
     JsonNode call(String path, ObjectNode body, boolean idempotent, int endpoint) throws DatastoreException {
-        byte[] bytes = encode(body);
+        return parse(succeeded(path, encode(body), idempotent, endpoint), path);
+    }
+
+    /** As {@link #call(String, ObjectNode, boolean)} for a body already encoded; returns the reply's bytes. */
+    byte[] call(String path, byte[] body, boolean idempotent) throws DatastoreException {
+        return succeeded(path, body, idempotent, -1).body();
+    }
+
+    /** The HTTP 200 reply to {@code body}, authenticating again once if the token went stale. */
+    private Reply succeeded(String path, byte[] body, boolean idempotent, int endpoint) throws DatastoreException {
         boolean reauthenticated = false;
         while (true) {
             String usedToken = token();
-            Reply reply = exchange(path, bytes, usedToken, idempotent, endpoint);
+            Reply reply = exchange(path, body, usedToken, idempotent, endpoint);
             if (reply.status() == 200) {
-                return parse(reply, path);
+                return reply;
             }
             DatastoreException failure = failure(reply, path);
             if (failure instanceof EtcdServerException e && settings.authenticates() && !reauthenticated
@@ -190,6 +194,18 @@ final class EtcdGateway implements AutoCloseable {
             }
             throw failure;
         }
+    }
+
+    /** The factory of the gateway's JSON, for callers that stream instead of building trees. */
+    com.fasterxml.jackson.core.JsonFactory jsonFactory() {
+        return json.getFactory();
+    }
+
+    /** The error for a reply that is not the JSON etcd sends. */
+    DatastoreException unreadable(String path, Exception cause) {
+        return new DatastoreException("etcd at " + settings.endpointList() + " answered POST " + path
+                + " with something that is not etcd's JSON (" + cause.getMessage() + "); check that it is an etcd "
+                + "v3.4+ client URL");
     }
 
     private byte[] encode(ObjectNode body) {
@@ -223,7 +239,7 @@ final class EtcdGateway implements AutoCloseable {
             boolean resent = false;
             while (true) {
                 try {
-                    Reply reply = await(endpoint.send(path, body, authToken), endpoint, path, idempotent);
+                    Reply reply = send(endpoint, path, body, authToken, idempotent);
                     if (pinned < 0 && preferred != index) {
                         LOG.info("etcd requests now go to {}", endpoint.uri);
                         preferred = index;
@@ -281,38 +297,25 @@ final class EtcdGateway implements AutoCloseable {
                 : "; check that etcd runs and the " + EtcdDatastoreConfig.PID + " endpoints setting"));
     }
 
-    private Reply await(CompletableFuture<Reply> reply, Endpoint endpoint, String path, boolean idempotent)
+    /** One exchange on {@code endpoint}, turned into the errors an operator can act on. */
+    private Reply send(Endpoint endpoint, String path, byte[] body, String authToken, boolean idempotent)
             throws DatastoreException, NotSentException, NoReplyException {
         try {
-            // the exchange enforces both timeouts itself; this bound only guards against a lost future
-            return reply.get(dialMillis + requestMillis + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof NotSentException notSent) {
-                throw notSent;
+            return endpoint.send(path, body, authToken);
+        } catch (NotSentException | NoReplyException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new DatastoreUnavailableException("interrupted while waiting for etcd at " + endpoint.uri);
             }
-            if (cause instanceof NoReplyException noReply) {
-                throw noReply;
-            }
-            if (cause instanceof RequestTimeoutException || cause instanceof TimeoutException) {
-                avoid(endpoint);
-                throw new DatastoreUnavailableException("etcd at " + endpoint.uri + " did not answer POST " + path
-                        + " within " + requestMillis + " ms" + (idempotent ? "" : " (the change may or may not have "
-                                + "been applied)")
-                        + "; check etcd's health (etcdctl endpoint health) and the " + EtcdDatastoreConfig.PID
-                        + " requestTimeoutMs setting");
-            }
-            checkOpen();
-            throw new DatastoreUnavailableException("etcd at " + endpoint.uri + ": POST " + path + " failed: "
-                    + describe(cause), cause);
-        } catch (TimeoutException e) {
-            reply.cancel(false);
+            throw e;
+        } catch (RequestTimeoutException e) {
             avoid(endpoint);
             throw new DatastoreUnavailableException("etcd at " + endpoint.uri + " did not answer POST " + path
-                    + " in time; check etcd's health (etcdctl endpoint health)");
+                    + " within " + requestMillis + " ms" + (idempotent ? "" : " (the change may or may not have "
+                            + "been applied)")
+                    + "; check etcd's health (etcdctl endpoint health) and the " + EtcdDatastoreConfig.PID
+                    + " requestTimeoutMs setting");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            reply.cancel(false);
             throw new DatastoreUnavailableException("interrupted while waiting for etcd at " + endpoint.uri);
         }
     }
@@ -630,35 +633,34 @@ final class EtcdGateway implements AutoCloseable {
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
 
-    /** One etcd member: its pooled keep-alive connections for unary calls. */
+    /**
+     * One etcd member: its keep-alive connections for unary calls, driven by the calling threads
+     * ({@link UnaryConnection}), and the bootstrap for its watch streams.
+     */
     private final class Endpoint {
         final URI uri;
+        final String host;
         final String hostHeader;
         final SslContext ssl;
         final Bootstrap bootstrap;
-        final FixedChannelPool pool;
+        /** Idle connections, the most recently used first (its socket buffers are warm). */
+        private final ConcurrentLinkedDeque<UnaryConnection> idle =
+                new ConcurrentLinkedDeque<>();
+        /** Every open unary connection, idle or in use, so that close() can end calls under way. */
+        private final Set<UnaryConnection> open = ConcurrentHashMap.newKeySet();
+        private final Semaphore permits =
+                new Semaphore(MAX_CONNECTIONS_PER_ENDPOINT);
 
         Endpoint(URI uri, SslContext ssl) {
             this.uri = uri;
+            this.host = uri.getHost().replace("[", "").replace("]", "");
             this.hostHeader = uri.getHost() + ":" + uri.getPort();
             this.ssl = ssl;
-            // one event loop per endpoint for its pool and all its connections: the pool acquires
-            // on its executor, and a connection on another loop would cost every request one more
-            // thread hop (the adapter's CAS latency over the raw gateway's is mostly such hops)
-            this.bootstrap = new Bootstrap().group(group.next()).channel(channelType)
-                    .remoteAddress(uri.getHost().replace("[", "").replace("]", ""), uri.getPort())
+            this.bootstrap = new Bootstrap().group(group).channel(channelType)
+                    .remoteAddress(host, uri.getPort())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, dialMillis))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true);
-            this.pool = new FixedChannelPool(bootstrap, new AbstractChannelPoolHandler() {
-                @Override
-                public void channelCreated(Channel ch) {
-                    addTls(ch);
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_REPLY_BYTES),
-                            new ReplyHandler(uri));
-                }
-            }, ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL,
-                    Math.max(requestMillis, 1), MAX_CONNECTIONS_PER_ENDPOINT, Integer.MAX_VALUE, true, true);
         }
 
         void addTls(Channel ch) {
@@ -686,94 +688,68 @@ final class EtcdGateway implements AutoCloseable {
             return request;
         }
 
-        CompletableFuture<Reply> send(String path, byte[] body, String authToken) {
-            CompletableFuture<Reply> reply = new CompletableFuture<>();
-            pool.acquire().addListener((FutureListener<Channel>) acquired -> {
-                if (!acquired.isSuccess()) {
-                    reply.completeExceptionally(new NotSentException(acquired.cause()));
-                    return;
-                }
-                Channel ch = acquired.getNow();
-                if (reply.isDone()) { // the caller gave up while the connection was made
-                    pool.release(ch);
-                    return;
-                }
-                ReplyHandler handler = ch.pipeline().get(ReplyHandler.class);
-                Future<?> timer = ch.eventLoop().schedule(() -> {
-                    reply.completeExceptionally(new RequestTimeoutException());
-                }, requestMillis, TimeUnit.MILLISECONDS);
-                reply.whenComplete((r, e) -> {
-                    timer.cancel(false);
-                    handler.expect(null);
-                    if (e != null || !r.keepAlive()) {
-                        ch.close(); // never reuse a connection whose reply may still come
-                    }
-                    pool.release(ch);
-                });
-                handler.expect(reply);
-                ch.writeAndFlush(request(path, body, authToken)).addListener(written -> {
-                    if (written.isSuccess()) {
-                        handler.sent(reply);
+        /**
+         * One request and its reply on the calling thread, over an idle connection or a new one. At most
+         * {@value #MAX_CONNECTIONS_PER_ENDPOINT} calls run at once; more wait up to the request timeout.
+         */
+        Reply send(String path, byte[] body, String authToken)
+                throws NotSentException, NoReplyException, RequestTimeoutException, InterruptedException {
+            if (!permits.tryAcquire(Math.max(requestMillis, 1), TimeUnit.MILLISECONDS)) {
+                throw new NotSentException(new TimeoutException("Acquire: all connections busy"));
+            }
+            UnaryConnection connection = null;
+            boolean keep = false;
+            try {
+                connection = connection();
+                Reply reply = connection.exchange(request(path, body, authToken),
+                        System.nanoTime() + requestMillis * 1_000_000L, uri);
+                keep = reply.keepAlive();
+                return reply;
+            } finally {
+                if (connection != null) {
+                    if (keep && !closed) {
+                        idle.push(connection);
+                        if (closed && idle.remove(connection)) { // close() ran meanwhile
+                            discard(connection);
+                        }
                     } else {
-                        reply.completeExceptionally(new NotSentException(written.cause()));
+                        discard(connection); // never reuse a connection whose reply may still come
                     }
-                });
-            });
-            return reply;
+                }
+                permits.release();
+            }
+        }
+
+        private UnaryConnection connection() throws NotSentException {
+            UnaryConnection connection;
+            while ((connection = idle.poll()) != null) {
+                if (connection.reusable()) {
+                    return connection;
+                }
+                discard(connection); // etcd closed it while it was idle
+            }
+            InetSocketAddress address = new InetSocketAddress(host, uri.getPort());
+            if (address.isUnresolved()) {
+                throw new NotSentException(new UnknownHostException(host));
+            }
+            connection = UnaryConnection.open(address, dialMillis, MAX_REPLY_BYTES, this::addTls);
+            open.add(connection);
+            if (closed) {
+                discard(connection);
+                throw new NotSentException(new ClosedChannelException());
+            }
+            return connection;
+        }
+
+        private void discard(UnaryConnection connection) {
+            open.remove(connection);
+            connection.close();
         }
 
         void close() {
-            pool.close();
-        }
-    }
-
-    /** Completes the pending unary exchange of its connection. */
-    private static final class ReplyHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        private final URI endpoint;
-        private volatile CompletableFuture<Reply> pending;
-        private volatile boolean sent;
-
-        ReplyHandler(URI endpoint) {
-            this.endpoint = endpoint;
-        }
-
-        void expect(CompletableFuture<Reply> reply) {
-            sent = false;
-            pending = reply;
-        }
-
-        void sent(CompletableFuture<Reply> reply) {
-            if (pending == reply) {
-                sent = true;
-            }
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            CompletableFuture<Reply> reply = pending;
-            if (reply != null) {
-                reply.complete(new Reply(endpoint, response.status().code(), response.status().reasonPhrase(),
-                        ByteBufUtil.getBytes(response.content()), HttpUtil.isKeepAlive(response)));
-            } else {
-                ctx.close(); // nobody asked: the connection is out of step
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            fail(new ClosedChannelException());
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(cause);
-            ctx.close();
-        }
-
-        private void fail(Throwable cause) {
-            CompletableFuture<Reply> reply = pending;
-            if (reply != null) {
-                reply.completeExceptionally(sent ? new NoReplyException(cause) : new NotSentException(cause));
+            idle.clear();
+            for (UnaryConnection connection : open) {
+                discard(connection); // a call under way on it fails at once, and reports the store closed
             }
         }
     }

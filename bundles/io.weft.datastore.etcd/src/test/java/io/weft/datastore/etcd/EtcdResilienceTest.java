@@ -173,6 +173,72 @@ class EtcdResilienceTest {
         }
     }
 
+    /**
+     * Unary calls reuse idle keep-alive connections. One that etcd closed while it sat idle (here:
+     * etcd killed and started again) must be noticed before a write goes out on it: otherwise the
+     * write would fail as "closed the connection before answering; the change may or may not have
+     * been applied", an error a caller can only answer by re-reading.
+     */
+    @Test
+    void aWriteAfterEtcdRestartedGoesOutOnAFreshConnection() throws Exception {
+        try (EtcdDatastore store = new EtcdDatastore(EtcdSettings.of(etcd.clientUrl()))) {
+            KeyValue kv = store.create("/r/k", bytes("0"), Datastore.NO_LEASE);
+            kv = store.update("/r/k", bytes("1"), kv.modRevision());
+            etcd.kill();
+            etcd.restart();
+            KeyValue updated = store.update("/r/k", bytes("2"), kv.modRevision());
+            assertEquals(kv.modRevision() + 1, updated.modRevision());
+            assertEquals(3, updated.version());
+            assertEquals("2", new String(store.get("/r/k").orElseThrow().value(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * A call waits on its own thread for etcd's reply; closing the store (its bundle stopping) must
+     * end that wait at once with an error that says so, not leave the caller hanging until the
+     * request timeout.
+     */
+    @Test
+    void closingTheStoreEndsACallThatIsWaitingForEtcd() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // reads nothing, answers nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String url = "http://127.0.0.1:" + silent.getLocalPort();
+            EtcdDatastore store = new EtcdDatastore(EtcdSettings.of(url).withTimeouts(Duration.ofSeconds(30),
+                    Duration.ofSeconds(2)));
+            java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            store.update("/k", bytes("v"), 1);
+                            return null;
+                        } catch (Throwable e) {
+                            return e;
+                        }
+                    });
+            Thread.sleep(500); // the update is waiting for a reply by now
+            assertTrue(!outcome.isDone(), "the update returned before the store was closed: " + outcome.getNow(null));
+            long closed = System.nanoTime();
+            store.close();
+            Throwable failure = outcome.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertFasterThan(Duration.ofSeconds(3), closed);
+            assertTrue(failure instanceof DatastoreUnavailableException, String.valueOf(failure));
+            assertEquals("etcd:" + url + " is closed (its bundle was stopped or is restarting)", failure.getMessage());
+            for (java.net.Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
     private static void assertFasterThan(Duration limit, long startedNanos) {
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
         assertTrue(took.compareTo(limit) < 0, "took " + took.toMillis() + " ms, more than " + limit.toMillis() + " ms");
