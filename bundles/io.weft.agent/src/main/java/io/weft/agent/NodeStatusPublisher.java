@@ -7,9 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.weft.api.datastore.Datastore;
-import io.weft.api.datastore.DatastoreException;
-import io.weft.api.datastore.KeyNotFoundException;
 import io.weft.api.status.AgentNodeStatus;
+import io.weft.api.status.LeasedValue;
 
 /**
  * Keeps this node's {@link AgentNodeStatus} in the datastore, on a lease so that a node whose
@@ -26,12 +25,11 @@ final class NodeStatusPublisher {
     static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
     private final String node;
+    private final LeasedValue entry = new LeasedValue(TTL);
     private Datastore datastore;
-    private long lease = Datastore.NO_LEASE;
     /** What the last write said, without its timestamps of the last pass and of publication. */
     private byte[] lastContent;
     private long lastWriteNanos;
-    private String lastFailure;
 
     NodeStatusPublisher(String node) {
         this.node = node;
@@ -48,69 +46,52 @@ final class NodeStatusPublisher {
             return 0;
         }
         if (to != datastore) {
-            moveTo(to);
+            // a swapped datastore: the old one's entry goes (best effort), the new one gets it at once
+            entry.withdraw();
+            datastore = to;
+            lastContent = null;
+            lastWriteNanos = 0;
         }
         byte[] content = withoutTimestamps(status);
-        if (lease != Datastore.NO_LEASE && Arrays.equals(content, lastContent)) {
+        if (!entry.needsWrite(to) && Arrays.equals(content, lastContent)) {
             return 0;
         }
         long sinceLast = System.nanoTime() - lastWriteNanos;
         if (lastContent != null && sinceLast < MIN_INTERVAL.toNanos()) {
             return Math.max(1, (MIN_INTERVAL.toNanos() - sinceLast) / 1_000_000);
         }
-        try {
-            if (lease == Datastore.NO_LEASE) {
-                lease = datastore.grantLease(TTL);
+        switch (entry.write(to, status.key(), status.encode())) {
+            case WRITTEN -> {
+                lastContent = content;
+                lastWriteNanos = System.nanoTime();
+                return 0;
             }
-            datastore.put(status.key(), status.encode(), lease);
-            lastContent = content;
-            lastWriteNanos = System.nanoTime();
-            lastFailure = null;
-        } catch (KeyNotFoundException e) {
-            lease = Datastore.NO_LEASE; // the lease expired (the runtime was paused): the next call grants another
-            return MIN_INTERVAL.toMillis();
-        } catch (DatastoreException | RuntimeException e) {
-            if (!String.valueOf(e.getMessage()).equals(lastFailure)) {
-                LOG.warn("node {}: cannot publish the agent status at {}: {} (retrying)", node, status.key(), e.getMessage());
-                lastFailure = String.valueOf(e.getMessage());
+            case LEASE_LOST -> {
+                return MIN_INTERVAL.toMillis(); // the runtime was paused past the TTL: a new lease next time
             }
-            return 5_000;
+            default -> {
+                String failure = entry.newFailure();
+                if (failure != null) {
+                    LOG.warn("node {}: cannot publish the agent status at {}: {} (retrying)", node, status.key(), failure);
+                }
+                return 5_000;
+            }
         }
-        return 0;
     }
 
     /** Keeps the lease alive; called every TTL/3. A lost lease is granted again by the next publish. */
     void keepAlive() {
-        if (datastore == null || lease == Datastore.NO_LEASE) {
-            return;
-        }
-        try {
-            datastore.keepAlive(lease);
-        } catch (DatastoreException | RuntimeException e) {
-            LOG.info("node {}: agent status lease lost ({}); publishing again", node, e.getMessage());
-            lease = Datastore.NO_LEASE;
+        String lost = entry.keepAlive();
+        if (lost != null) {
+            LOG.info("node {}: agent status lease lost ({}); publishing again", node, lost);
             lastContent = null;
         }
     }
 
     /** Removes the status (a stopped agent says nothing rather than something stale). */
     void withdraw() {
-        if (datastore != null && lease != Datastore.NO_LEASE) {
-            try {
-                datastore.revokeLease(lease);
-            } catch (DatastoreException | RuntimeException e) {
-                LOG.debug("node {}: could not revoke the agent status lease: {}", node, e.toString());
-            }
-        }
-        lease = Datastore.NO_LEASE;
+        entry.withdraw();
         lastContent = null;
-    }
-
-    /** A swapped datastore: the old one's entry goes (best effort), the new one gets it afresh. */
-    private void moveTo(Datastore to) {
-        withdraw();
-        datastore = to;
-        lastWriteNanos = 0;
     }
 
     private static byte[] withoutTimestamps(AgentNodeStatus s) {

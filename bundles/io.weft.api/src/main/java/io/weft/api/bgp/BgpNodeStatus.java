@@ -1,13 +1,13 @@
 package io.weft.api.bgp;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import io.weft.api.status.StatusLines;
 
 /**
  * One node's BGP speaker as it publishes itself in the datastore, under
@@ -104,9 +104,7 @@ public record BgpNodeStatus(String node, String routerId, long asNumber, List<Pe
             f.put(at + "advertised", Integer.toString(p.advertised()));
             f.put(at + "lastError", p.lastError());
         }
-        StringBuilder text = new StringBuilder();
-        f.forEach((k, v) -> text.append(k).append('=').append(v.replace('\r', ' ').replace('\n', ' ')).append('\n'));
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+        return StatusLines.encode(f);
     }
 
     /**
@@ -115,18 +113,7 @@ public record BgpNodeStatus(String node, String routerId, long asNumber, List<Pe
      * @throws IllegalArgumentException naming the field that is missing or malformed
      */
     public static BgpNodeStatus decode(byte[] stored) {
-        Map<String, String> f = new LinkedHashMap<>();
-        for (String line : new String(stored, StandardCharsets.UTF_8).split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                f.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        String node = f.get("node");
-        if (node == null || node.isEmpty()) {
-            throw new IllegalArgumentException("BGP status has no node= line");
-        }
-        Fields r = new Fields(node, f);
+        StatusLines r = StatusLines.decode(stored, "BGP status");
         int count = (int) r.number("peers");
         List<Peer> peers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -136,47 +123,14 @@ public record BgpNodeStatus(String node, String routerId, long asNumber, List<Pe
             try {
                 type = BgpSession.Kind.valueOf(kind);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("BGP status of " + node + ": " + at + "type=" + kind
+                throw new IllegalArgumentException(r.subject() + ": " + at + "type=" + kind
                         + " is not one of MESH, GLOBAL, NODE");
             }
             peers.add(new Peer(r.required(at + "name"), r.required(at + "address"), type, r.number(at + "peerAs"),
-                    r.required(at + "state"), r.instant(at + "since"), f.get(at + "peerRouterId"),
+                    r.required(at + "state"), r.instant(at + "since"), r.get(at + "peerRouterId"),
                     (int) r.number(at + "holdTime"), (int) r.number(at + "received"), (int) r.number(at + "accepted"),
-                    (int) r.number(at + "advertised"), f.get(at + "lastError")));
+                    (int) r.number(at + "advertised"), r.get(at + "lastError")));
         }
-        return new BgpNodeStatus(node, f.get("routerId"), r.number("asNumber"), peers, r.instant("publishedAt"));
-    }
-
-    /** The stored fields of one node, read with errors that name the node and the field. */
-    private record Fields(String node, Map<String, String> f) {
-        String required(String field) {
-            String v = f.get(field);
-            if (v == null || v.isEmpty()) {
-                throw new IllegalArgumentException("BGP status of " + node + ": " + field + " is missing");
-            }
-            return v;
-        }
-
-        long number(String field) {
-            String v = required(field);
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("BGP status of " + node + ": " + field + "=" + v + " is not a number");
-            }
-        }
-
-        Instant instant(String field) {
-            String v = f.getOrDefault(field, "");
-            if (v.isEmpty()) {
-                return null;
-            }
-            try {
-                return Instant.parse(v);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("BGP status of " + node + ": " + field + "=" + v
-                        + " is not an ISO-8601 instant");
-            }
-        }
+        return new BgpNodeStatus(r.node(), r.get("routerId"), r.number("asNumber"), peers, r.instant("publishedAt"));
     }
 }

@@ -1,8 +1,6 @@
 package io.weft.api.status;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -67,9 +65,7 @@ public record AgentNodeStatus(String node, String address, Health health, String
         f.put("missingProviders", joined(missingProviders));
         f.put("errors", joined(errors));
         f.put("publishedAt", publishedAt == null ? "" : publishedAt.toString());
-        StringBuilder text = new StringBuilder();
-        f.forEach((k, v) -> text.append(k).append('=').append(v.replace('\r', ' ').replace('\n', ' ')).append('\n'));
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+        return StatusLines.encode(f);
     }
 
     /** The list on one line; a separator inside an item would split it when read, so it is softened. */
@@ -83,49 +79,18 @@ public record AgentNodeStatus(String node, String address, Health health, String
      * @throws IllegalArgumentException naming the field that is missing or malformed
      */
     public static AgentNodeStatus decode(byte[] stored) {
-        Map<String, String> f = new LinkedHashMap<>();
-        for (String line : new String(stored, StandardCharsets.UTF_8).split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                f.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        String node = f.get("node");
-        if (node == null || node.isEmpty()) {
-            throw new IllegalArgumentException("agent status has no node= line");
-        }
+        StatusLines f = StatusLines.decode(stored, "agent status");
         Health health;
         try {
             health = Health.valueOf(f.getOrDefault("health", "DOWN"));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("agent status of " + node + ": health=" + f.get("health")
-                    + " is not one of " + Arrays.toString(Health.values()));
+            throw new IllegalArgumentException(f.subject() + ": health=" + f.get("health") + " is not one of "
+                    + Arrays.toString(Health.values()));
         }
-        return new AgentNodeStatus(node, f.get("address"), health, f.get("summary"), instant(node, f, "lastFullSync"),
-                instant(node, f, "lastPass"), integer(node, f, "routesProgrammed"), integer(node, f, "podMtu"),
+        return new AgentNodeStatus(f.node(), f.get("address"), health, f.get("summary"), f.instant("lastFullSync"),
+                f.instant("lastPass"), (int) f.number("routesProgrammed", 0), (int) f.number("podMtu", 0),
                 list(f.get("encapsulations")), list(f.get("missingProviders")), list(f.get("errors")),
-                instant(node, f, "publishedAt"));
-    }
-
-    private static Instant instant(String node, Map<String, String> f, String field) {
-        String v = f.getOrDefault(field, "");
-        if (v.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.parse(v);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("agent status of " + node + ": " + field + "=" + v + " is not an ISO-8601 instant");
-        }
-    }
-
-    private static int integer(String node, Map<String, String> f, String field) {
-        String v = f.getOrDefault(field, "0");
-        try {
-            return v.isEmpty() ? 0 : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("agent status of " + node + ": " + field + "=" + v + " is not a number");
-        }
+                f.instant("publishedAt"));
     }
 
     private static List<String> list(String v) {

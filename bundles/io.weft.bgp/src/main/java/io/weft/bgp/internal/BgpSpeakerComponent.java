@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,12 +28,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import io.weft.api.bgp.BgpNodeStatus;
 import io.weft.api.bgp.BgpSession;
 import io.weft.api.datastore.Datastore;
-import io.weft.api.datastore.DatastoreException;
-import io.weft.api.datastore.KeyNotFoundException;
 import io.weft.api.model.NodeNames;
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.RouteSink;
 import io.weft.api.routing.RouteSource;
+import io.weft.api.status.LeasedValue;
 import io.weft.bgp.BgpSpeaker;
 import io.weft.bgp.Community;
 import io.weft.bgp.PeerConfig;
@@ -338,12 +336,10 @@ public final class BgpSpeakerComponent {
 
         private final String node;
         private final Duration refresh;
-        private Datastore datastore;
-        private long lease = Datastore.NO_LEASE;
+        private final LeasedValue entry = new LeasedValue(TTL);
         /** The sessions and the counts as last written, without the publication time. */
         private BgpNodeStatus lastWritten;
         private long lastWriteNanos;
-        private String lastFailure;
 
         StatusPublisher(String node, Duration refresh) {
             this.node = node;
@@ -355,11 +351,7 @@ public final class BgpSpeakerComponent {
             if (to == null) {
                 return;
             }
-            if (to != datastore) {
-                withdraw(); // the old store's entry goes (best effort); the new one gets it afresh
-                datastore = to;
-            }
-            boolean fresh = lease == Datastore.NO_LEASE || lastWritten == null;
+            boolean fresh = entry.needsWrite(to) || lastWritten == null;
             if (!fresh && now.equals(lastWritten)) {
                 return;
             }
@@ -369,22 +361,13 @@ public final class BgpSpeakerComponent {
                 return; // the next poll looks again
             }
             BgpNodeStatus stamped = new BgpNodeStatus(now.node(), now.routerId(), now.asNumber(), now.peers(), Instant.now());
-            try {
-                if (lease == Datastore.NO_LEASE) {
-                    lease = datastore.grantLease(TTL);
-                }
-                datastore.put(stamped.key(), stamped.encode(), lease);
+            LeasedValue.Outcome outcome = entry.write(to, stamped.key(), stamped.encode());
+            if (outcome == LeasedValue.Outcome.WRITTEN) {
                 lastWritten = now;
                 lastWriteNanos = System.nanoTime();
-                lastFailure = null;
-            } catch (KeyNotFoundException e) {
-                lease = Datastore.NO_LEASE; // the lease expired (the runtime was paused): the next poll grants another
-            } catch (DatastoreException | RuntimeException e) {
-                if (!Objects.equals(e.getMessage(), lastFailure)) {
-                    SpeakerCore.LOG.warn("node {}: cannot publish the BGP status at {}: {} (retrying)", node, stamped.key(),
-                            e.getMessage());
-                    lastFailure = e.getMessage();
-                }
+            } else if (entry.newFailure() != null) {
+                SpeakerCore.LOG.warn("node {}: cannot publish the BGP status at {}: {} (retrying)", node, stamped.key(),
+                        entry.newFailure());
             }
         }
 
@@ -396,28 +379,16 @@ public final class BgpSpeakerComponent {
 
         /** Keeps the lease alive; a lost lease is granted again by the next publish. */
         void keepAlive() {
-            if (datastore == null || lease == Datastore.NO_LEASE) {
-                return;
-            }
-            try {
-                datastore.keepAlive(lease);
-            } catch (DatastoreException | RuntimeException e) {
-                SpeakerCore.LOG.info("node {}: BGP status lease lost ({}); publishing again", node, e.getMessage());
-                lease = Datastore.NO_LEASE;
+            String lost = entry.keepAlive();
+            if (lost != null) {
+                SpeakerCore.LOG.info("node {}: BGP status lease lost ({}); publishing again", node, lost);
                 lastWritten = null;
             }
         }
 
         /** Removes the status by ending its lease. */
         void withdraw() {
-            if (datastore != null && lease != Datastore.NO_LEASE) {
-                try {
-                    datastore.revokeLease(lease);
-                } catch (DatastoreException | RuntimeException e) {
-                    SpeakerCore.LOG.debug("node {}: could not revoke the BGP status lease: {}", node, e.toString());
-                }
-            }
-            lease = Datastore.NO_LEASE;
+            entry.withdraw();
             lastWritten = null;
         }
     }
