@@ -60,7 +60,10 @@ final class StoredIpamJson {
     static byte[] write(Resource resource) {
         StringBuilder out;
         if (resource instanceof IPAMBlock b) {
-            out = start(1024, "IPAMBlock", b.metadata());
+            // sized for the whole block up front: growing a builder copies what it holds
+            out = start(512 + 6 * b.spec().allocations().size() + 4 * b.spec().unallocated().size()
+                    + 112 * b.spec().attributes().size() + 12 * b.spec().sequenceNumberForAllocation().size(),
+                    "IPAMBlock", b.metadata());
             block(out, b.spec());
         } else if (resource instanceof IPAMHandle h) {
             out = start(256, "IPAMHandle", h.metadata());
@@ -186,16 +189,31 @@ final class StoredIpamJson {
     }
 
     /**
-     * Encoded allocation attributes. A block keeps its attribute objects from write to write and
-     * is rewritten on every allocation and release, so each attribute (a handle and the pod's
-     * namespace, name and node) is encoded once instead of on every write of its block. Bounded:
-     * emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
+     * Encoded allocation attributes, by identity. A block keeps its attribute objects from write to
+     * write and is rewritten on every allocation and release, so each attribute (a handle and the
+     * pod's namespace, name and node) is encoded once instead of on every write of its block.
+     * Keyed by identity, not value: hashing and comparing each attribute's sorted map cost as
+     * much as encoding it. An equal attribute in another object (a block read afresh) is simply
+     * encoded again. Bounded: emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
      */
-    private static final ConcurrentHashMap<AllocationAttribute, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Identity, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
     private static final int ATTRIBUTE_CACHE_LIMIT = 8192; // a node writes a few blocks of at most 64 each
 
+    private record Identity(AllocationAttribute attribute) {
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(attribute);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity other && other.attribute == attribute;
+        }
+    }
+
     private static String attributeJson(AllocationAttribute a) {
-        String json = ATTRIBUTE_JSON.get(a);
+        Identity key = new Identity(a);
+        String json = ATTRIBUTE_JSON.get(key);
         if (json == null) {
             StringBuilder out = new StringBuilder(128).append('{');
             int fields = string(out, 0, "handle_id", a.handleId());
@@ -204,7 +222,7 @@ final class StoredIpamJson {
             if (ATTRIBUTE_JSON.size() >= ATTRIBUTE_CACHE_LIMIT) {
                 ATTRIBUTE_JSON.clear();
             }
-            ATTRIBUTE_JSON.put(a, json);
+            ATTRIBUTE_JSON.put(key, json);
         }
         return json;
     }
