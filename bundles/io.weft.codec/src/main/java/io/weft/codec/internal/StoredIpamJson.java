@@ -60,11 +60,19 @@ final class StoredIpamJson {
     static byte[] write(Resource resource) {
         StringBuilder out;
         if (resource instanceof IPAMBlock b) {
-            // sized for the whole block up front: growing a builder copies what it holds
-            out = start(512 + 6 * b.spec().allocations().size() + 4 * b.spec().unallocated().size()
-                    + 112 * b.spec().attributes().size() + 12 * b.spec().sequenceNumberForAllocation().size(),
-                    "IPAMBlock", b.metadata());
-            block(out, b.spec());
+            EncodedAttributes last = b.metadata().name() == null ? null : LAST_ENCODED.get(b.metadata().name());
+            // sized for the whole block up front (growing a builder copies what it holds): as
+            // long as its last write, or an estimate
+            out = start(last != null ? last.blockLength + 512 : 512 + 6 * b.spec().allocations().size()
+                    + 4 * b.spec().unallocated().size() + 140 * b.spec().attributes().size()
+                    + 16 * b.spec().sequenceNumberForAllocation().size(), "IPAMBlock", b.metadata());
+            EncodedAttributes now = block(out, b.spec(), last);
+            if (b.metadata().name() != null) {
+                if (LAST_ENCODED.size() >= BLOCK_CACHE_LIMIT) {
+                    LAST_ENCODED.clear();
+                }
+                LAST_ENCODED.put(b.metadata().name(), now.withBlockLength(out.length() + 1));
+            }
         } else if (resource instanceof IPAMHandle h) {
             out = start(256, "IPAMHandle", h.metadata());
             handle(out, h.spec());
@@ -141,7 +149,7 @@ final class StoredIpamJson {
         return n;
     }
 
-    private static void block(StringBuilder out, IPAMBlockSpec s) {
+    private static EncodedAttributes block(StringBuilder out, IPAMBlockSpec s, EncodedAttributes last) {
         out.append("{\"cidr\":");
         GoJsonWriter.string(out, s.cidr() == null ? "" : s.cidr());
         string(out, 1, "affinity", s.affinity());
@@ -168,11 +176,26 @@ final class StoredIpamJson {
         }
         out.append("],\"attributes\":[");
         List<AllocationAttribute> attributes = s.attributes();
-        for (int i = 0; i < attributes.size(); i++) {
+        AllocationAttribute[] objects = attributes.toArray(new AllocationAttribute[0]);
+        String[] json = new String[objects.length];
+        int next = 0; // where the last write's attributes are matched up to: they keep their order
+        for (int i = 0; i < objects.length; i++) {
             if (i > 0) {
                 out.append(',');
             }
-            out.append(attributeJson(attributes.get(i)));
+            String encoded = null;
+            if (last != null) {
+                // an allocation appends one attribute, a release drops some: look a few ahead
+                for (int k = next; k < last.objects.length && k < next + LOOK_AHEAD; k++) {
+                    if (last.objects[k] == objects[i]) {
+                        encoded = last.json[k];
+                        next = k + 1;
+                        break;
+                    }
+                }
+            }
+            json[i] = encoded != null ? encoded : attributeJson(objects[i]);
+            out.append(json[i]);
         }
         out.append("],\"sequenceNumber\":").append(s.sequenceNumber()).append(",\"sequenceNumberForAllocation\":{");
         boolean first = true;
@@ -186,7 +209,25 @@ final class StoredIpamJson {
         }
         out.append("},\"deleted\":").append(s.deleted()).append(",\"strictAffinity\":").append(s.strictAffinity())
                 .append('}');
+        return new EncodedAttributes(objects, json, 0);
     }
+
+    /**
+     * A block's attributes as its last write encoded them, by block name. The next write of the
+     * block (the next pod start or stop on its node) holds mostly the same attribute objects in
+     * the same order, and takes their JSON from here by walking both lists: one reference
+     * comparison each, where a lookup in {@link #ATTRIBUTE_JSON} per attribute cost a hash
+     * probe into a large table. Only a guess: an object not found is encoded (or looked up).
+     */
+    private record EncodedAttributes(AllocationAttribute[] objects, String[] json, int blockLength) {
+        EncodedAttributes withBlockLength(int length) {
+            return new EncodedAttributes(objects, json, length);
+        }
+    }
+
+    private static final ConcurrentHashMap<String, EncodedAttributes> LAST_ENCODED = new ConcurrentHashMap<>();
+    private static final int BLOCK_CACHE_LIMIT = 256;
+    private static final int LOOK_AHEAD = 8;
 
     /**
      * Encoded allocation attributes, by identity. A block keeps its attribute objects from write to
