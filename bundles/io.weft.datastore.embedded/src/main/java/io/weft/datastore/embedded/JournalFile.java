@@ -429,8 +429,10 @@ final class JournalFile implements Journal {
                     }
                     appendZeroChunk();
                 }
-                // flushed here, one piece at a time, so that a writer's flush does not carry them
-                channel.force(false);
+                if (fsync) {
+                    // flushed here, one piece at a time, so that a writer's flush does not carry them
+                    channel.force(false);
+                }
             }
         } catch (IOException e) {
             // not fatal: a writer that runs out of zeros extends the file itself and reports failures
