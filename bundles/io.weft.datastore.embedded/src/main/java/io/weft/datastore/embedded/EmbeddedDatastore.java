@@ -89,6 +89,12 @@ public class EmbeddedDatastore extends RevisionedStore {
         this(new JournalFile(dir, false), dir, snapshotThresholdBytes, historyLimit, nanoClock);
     }
 
+    /** For tests: as above, flushing before acknowledging, with zeros written ahead of the journal. */
+    EmbeddedDatastore(Path dir, long snapshotThresholdBytes, int historyLimit, LongSupplier nanoClock,
+            long preallocateBytes) throws IOException, DatastoreException {
+        this(new JournalFile(dir, true, preallocateBytes), dir, snapshotThresholdBytes, historyLimit, nanoClock);
+    }
+
     private EmbeddedDatastore(JournalFile journal, Path dir, long snapshotThresholdBytes)
             throws IOException, DatastoreException {
         this(journal, dir, snapshotThresholdBytes, DEFAULT_HISTORY, System::nanoTime);
