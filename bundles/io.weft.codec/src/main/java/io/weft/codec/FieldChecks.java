@@ -33,6 +33,29 @@ final class FieldChecks {
 
     static final int MAX_NAME_LENGTH = 253;
 
+    /**
+     * Whether {@code s} matches {@link #DNS_SUBDOMAIN}, without the regular expression: every
+     * write of a resource checks its name, and the matcher cost more than the rest of an IPAM
+     * block's validation.
+     */
+    static boolean isDnsSubdomain(String s) {
+        int n = s.length();
+        int labelStart = 0;
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? s.charAt(i) : '.';
+            if (c == '.') {
+                // a label: not empty, starts and ends with a letter or digit
+                if (i == labelStart || s.charAt(i - 1) == '-' || s.charAt(labelStart) == '-') {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private FieldChecks() {
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.weft.api.model.AllowedUse;
 import io.weft.api.model.BGPConfiguration;
@@ -68,13 +69,14 @@ public final class ResourceValidator {
     private static final Set<String> PORT_PROTOCOLS = Set.of("TCP", "UDP", "SCTP", "6", "17", "132");
     private static final Set<String> NODE_ADDRESS_TYPES = Set.of("CalicoNodeIP", "InternalIP", "ExternalIP");
     private static final long MAX_ANNOTATIONS_BYTES = 256 * 1024;
+    private static final Pattern BLOCK_AFFINITY = Pattern.compile("^(host|virtual):[a-zA-Z0-9.\\-_]+$");
 
     private ResourceValidator() {
     }
 
     /** Every problem with {@code resource}, each a full sentence; empty when it is valid. */
     public static List<String> problems(Resource resource) {
-        Problems p = new Problems(subject(resource));
+        Problems p = new Problems(resource);
         metadata(p, resource);
         if (resource instanceof IPPool r) {
             ipPool(p, r.spec());
@@ -138,14 +140,18 @@ public final class ResourceValidator {
     }
 
     private static final class Problems {
-        final String subject;
+        private final Resource resource;
+        private String subject;
         final List<String> list = new ArrayList<>();
 
-        Problems(String subject) {
-            this.subject = subject;
+        Problems(Resource resource) {
+            this.resource = resource;
         }
 
         void add(String message) {
+            if (subject == null) {
+                subject = subject(resource); // only when there is a problem: most writes have none
+            }
             list.add(subject + ": " + message);
         }
 
@@ -177,7 +183,7 @@ public final class ResourceValidator {
             if (value == null) {
                 return;
             }
-            if (value.length() > FieldChecks.MAX_NAME_LENGTH || !FieldChecks.DNS_SUBDOMAIN.matcher(value).matches()) {
+            if (value.length() > FieldChecks.MAX_NAME_LENGTH || !FieldChecks.isDnsSubdomain(value)) {
                 add(field + " \"" + value + "\" is not a valid name: use lower-case letters, digits, '-' and '.', "
                         + "starting and ending with a letter or digit, e.g. \"" + FieldChecks.suggestName(value) + "\"");
             }
@@ -655,7 +661,7 @@ public final class ResourceValidator {
         } else if (Defaults.strictlyMaskedCidr(s.cidr()) == null) {
             p.add("spec.cidr \"" + s.cidr() + "\" is not a network in CIDR form such as 10.244.0.0/26");
         }
-        if (s.affinity() != null && !s.affinity().matches("^(host|virtual):[a-zA-Z0-9.\\-_]+$")) {
+        if (s.affinity() != null && !BLOCK_AFFINITY.matcher(s.affinity()).matches()) {
             p.add("spec.affinity \"" + s.affinity() + "\" must be host:<node> or virtual:<node>");
         }
         for (int i = 0; i < s.allocations().size(); i++) {

@@ -158,8 +158,29 @@ final class ResourceEncoder {
 
     /** RFC 3339 in UTC, whole seconds as Kubernetes prints them (fractions kept if present). */
     static String timestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant);
+        // every write of a block formats its unchanging creation time, every new handle the
+        // current second: two slots remember the last two, as formatting costs more than the rest
+        // of the block's metadata
+        FormattedInstant a = lastFormatted;
+        if (a != null && a.instant.equals(instant)) {
+            return a.text;
+        }
+        FormattedInstant b = previousFormatted;
+        if (b != null && b.instant.equals(instant)) {
+            return b.text;
+        }
+        String text = DateTimeFormatter.ISO_INSTANT.format(instant);
+        previousFormatted = a;
+        lastFormatted = new FormattedInstant(instant, text);
+        return text;
     }
+
+    private record FormattedInstant(Instant instant, String text) {
+    }
+
+    /** Racy on purpose: each slot holds a consistent pair, and a lost update only costs a format. */
+    private static volatile FormattedInstant lastFormatted;
+    private static volatile FormattedInstant previousFormatted;
 
     private static Map<String, Object> ipPool(IPPoolSpec s) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -60,8 +60,19 @@ final class StoredIpamJson {
     static byte[] write(Resource resource) {
         StringBuilder out;
         if (resource instanceof IPAMBlock b) {
-            out = start(1024, "IPAMBlock", b.metadata());
-            block(out, b.spec());
+            EncodedAttributes last = b.metadata().name() == null ? null : LAST_ENCODED.get(b.metadata().name());
+            // sized for the whole block up front (growing a builder copies what it holds): as
+            // long as its last write, or an estimate
+            out = start(last != null ? last.blockLength + 512 : 512 + 6 * b.spec().allocations().size()
+                    + 4 * b.spec().unallocated().size() + 140 * b.spec().attributes().size()
+                    + 16 * b.spec().sequenceNumberForAllocation().size(), "IPAMBlock", b.metadata());
+            EncodedAttributes now = block(out, b.spec(), last);
+            if (b.metadata().name() != null) {
+                if (LAST_ENCODED.size() >= BLOCK_CACHE_LIMIT) {
+                    LAST_ENCODED.clear();
+                }
+                LAST_ENCODED.put(b.metadata().name(), now.withBlockLength(out.length() + 1));
+            }
         } else if (resource instanceof IPAMHandle h) {
             out = start(256, "IPAMHandle", h.metadata());
             handle(out, h.spec());
@@ -138,7 +149,7 @@ final class StoredIpamJson {
         return n;
     }
 
-    private static void block(StringBuilder out, IPAMBlockSpec s) {
+    private static EncodedAttributes block(StringBuilder out, IPAMBlockSpec s, EncodedAttributes last) {
         out.append("{\"cidr\":");
         GoJsonWriter.string(out, s.cidr() == null ? "" : s.cidr());
         string(out, 1, "affinity", s.affinity());
@@ -165,11 +176,26 @@ final class StoredIpamJson {
         }
         out.append("],\"attributes\":[");
         List<AllocationAttribute> attributes = s.attributes();
-        for (int i = 0; i < attributes.size(); i++) {
+        AllocationAttribute[] objects = attributes.toArray(new AllocationAttribute[0]);
+        String[] json = new String[objects.length];
+        int next = 0; // where the last write's attributes are matched up to: they keep their order
+        for (int i = 0; i < objects.length; i++) {
             if (i > 0) {
                 out.append(',');
             }
-            out.append(attributeJson(attributes.get(i)));
+            String encoded = null;
+            if (last != null) {
+                // an allocation appends one attribute, a release drops some: look a few ahead
+                for (int k = next; k < last.objects.length && k < next + LOOK_AHEAD; k++) {
+                    if (last.objects[k] == objects[i]) {
+                        encoded = last.json[k];
+                        next = k + 1;
+                        break;
+                    }
+                }
+            }
+            json[i] = encoded != null ? encoded : attributeJson(objects[i]);
+            out.append(json[i]);
         }
         out.append("],\"sequenceNumber\":").append(s.sequenceNumber()).append(",\"sequenceNumberForAllocation\":{");
         boolean first = true;
@@ -183,19 +209,52 @@ final class StoredIpamJson {
         }
         out.append("},\"deleted\":").append(s.deleted()).append(",\"strictAffinity\":").append(s.strictAffinity())
                 .append('}');
+        return new EncodedAttributes(objects, json, 0);
     }
 
     /**
-     * Encoded allocation attributes. A block keeps its attribute objects from write to write and
-     * is rewritten on every allocation and release, so each attribute (a handle and the pod's
-     * namespace, name and node) is encoded once instead of on every write of its block. Bounded:
-     * emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
+     * A block's attributes as its last write encoded them, by block name. The next write of the
+     * block (the next pod start or stop on its node) holds mostly the same attribute objects in
+     * the same order, and takes their JSON from here by walking both lists: one reference
+     * comparison each, where a lookup in {@link #ATTRIBUTE_JSON} per attribute cost a hash
+     * probe into a large table. Only a guess: an object not found is encoded (or looked up).
      */
-    private static final ConcurrentHashMap<AllocationAttribute, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
+    private record EncodedAttributes(AllocationAttribute[] objects, String[] json, int blockLength) {
+        EncodedAttributes withBlockLength(int length) {
+            return new EncodedAttributes(objects, json, length);
+        }
+    }
+
+    private static final ConcurrentHashMap<String, EncodedAttributes> LAST_ENCODED = new ConcurrentHashMap<>();
+    private static final int BLOCK_CACHE_LIMIT = 256;
+    private static final int LOOK_AHEAD = 8;
+
+    /**
+     * Encoded allocation attributes, by identity. A block keeps its attribute objects from write to
+     * write and is rewritten on every allocation and release, so each attribute (a handle and the
+     * pod's namespace, name and node) is encoded once instead of on every write of its block.
+     * Keyed by identity, not value: hashing and comparing each attribute's sorted map cost as
+     * much as encoding it. An equal attribute in another object (a block read afresh) is simply
+     * encoded again. Bounded: emptied when it grows past {@link #ATTRIBUTE_CACHE_LIMIT} entries.
+     */
+    private static final ConcurrentHashMap<Identity, String> ATTRIBUTE_JSON = new ConcurrentHashMap<>();
     private static final int ATTRIBUTE_CACHE_LIMIT = 8192; // a node writes a few blocks of at most 64 each
 
+    private record Identity(AllocationAttribute attribute) {
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(attribute);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity other && other.attribute == attribute;
+        }
+    }
+
     private static String attributeJson(AllocationAttribute a) {
-        String json = ATTRIBUTE_JSON.get(a);
+        Identity key = new Identity(a);
+        String json = ATTRIBUTE_JSON.get(key);
         if (json == null) {
             StringBuilder out = new StringBuilder(128).append('{');
             int fields = string(out, 0, "handle_id", a.handleId());
@@ -204,7 +263,7 @@ final class StoredIpamJson {
             if (ATTRIBUTE_JSON.size() >= ATTRIBUTE_CACHE_LIMIT) {
                 ATTRIBUTE_JSON.clear();
             }
-            ATTRIBUTE_JSON.put(a, json);
+            ATTRIBUTE_JSON.put(key, json);
         }
         return json;
     }

@@ -110,6 +110,46 @@ class StoredIpamJsonTest {
         }
     }
 
+    /**
+     * A block written again and again as the allocator does, keeping its attribute objects: the
+     * JSON taken over from the last write (matched by identity) must still be exactly the
+     * generic path's, whatever came and went, moved or was replaced in between.
+     */
+    @Test
+    void successiveWritesOfOneBlockStayTheGenericPathsBytes() throws InvalidResourceException {
+        Random random = new Random(7);
+        List<AllocationAttribute> attributes = new ArrayList<>();
+        int handles = 0;
+        for (int write = 0; write < 400; write++) {
+            int change = random.nextInt(6);
+            if (change <= 1 || attributes.isEmpty()) { // a pod start appends its attribute
+                attributes.add(new AllocationAttribute("pod-" + handles++, Map.of("node", "n1", "pod", "p" + handles)));
+            } else if (change == 2) { // a pod stop drops one anywhere
+                attributes.remove(random.nextInt(attributes.size()));
+            } else if (change == 3) { // an equal attribute in a new object (a block read afresh)
+                int i = random.nextInt(attributes.size());
+                AllocationAttribute old = attributes.get(i);
+                attributes.set(i, new AllocationAttribute(old.handleId(), old.secondary()));
+            } else if (change == 4) { // another attribute in the same place
+                attributes.set(random.nextInt(attributes.size()), new AllocationAttribute("other-" + handles++,
+                        Map.of("note", "x\"" + write)));
+            } else { // two swap places
+                java.util.Collections.swap(attributes, random.nextInt(attributes.size()),
+                        random.nextInt(attributes.size()));
+            }
+            List<Integer> allocations = new ArrayList<>();
+            for (int i = 0; i < attributes.size(); i++) {
+                allocations.add(i);
+            }
+            IPAMBlock block = new IPAMBlock(new ObjectMeta("10-1-0-0-20", null, Map.of(), Map.of(), "uid-1",
+                    Long.toString(write), Instant.ofEpochSecond(1_700_000_000L)),
+                    new IPAMBlockSpec("10.1.0.0/20", "host:n1", false, allocations, List.of(),
+                            List.copyOf(attributes), false, write, Map.of()));
+            String expected = new String(JacksonResourceCodec.toStoredBytesGeneric(block), StandardCharsets.UTF_8);
+            assertEquals(expected, new String(codec.toStoredBytes(block), StandardCharsets.UTF_8), "write " + write);
+        }
+    }
+
     @Test
     void readsFieldsInAnyOrderAndSkipsFieldsANewerWriterAdded() {
         String stored = "{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"IPAMHandle\",\"future\":{\"x\":[1,2]},"

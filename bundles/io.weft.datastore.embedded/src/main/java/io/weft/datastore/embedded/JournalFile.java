@@ -24,6 +24,14 @@ import io.weft.datastore.kv.Journal;
  * <p>Each journal record is {@code [length][crc32c][payload]}. A process killed mid-append leaves
  * at most one torn record at the tail; recovery detects it by length or checksum and cuts it
  * off. Such a write was never acknowledged, so nothing acknowledged is lost.
+ *
+ * <p>With preallocation a background thread keeps zeros written (and flushed) ahead of the
+ * records: a flush of a write that does not change the file's size does not have to commit the
+ * inode too, which made each fdatasync 20–45 % cheaper on this machine's disk. Zeros are only
+ * ever written past {@code allocatedEnd}, records only before it. A length of zero ends the
+ * records (no record is empty). Recovery keeps an all-zero tail and cuts anything else after
+ * the last good record, so a torn record, or whole records of a batch behind it, can never be
+ * read as data once new records are written over the start of that tail.
  */
 final class JournalFile implements Journal {
 
@@ -36,10 +44,26 @@ final class JournalFile implements Journal {
 
     private final Path dir;
     private final boolean fsync;
+    /** How many bytes of zeros to keep ahead of the records; 0: the file ends with the last record. */
+    private final long preallocateAhead;
+    /**
+     * Zeros are written in pieces of this size (256 KiB at most), each flushed on its own: a
+     * writer's flush waits for a piece being written back, so pieces are kept small (a paired
+     * probe of 8 KB writes with fdatasync beside the zeroing thread: 1 MiB pieces cost more in
+     * the tail than 256 KiB ones; 32 KiB ones cost more flushes).
+     */
+    private final int zeroChunk;
     private FileChannel channel;
     private FileChannel lockChannel;
-    /** Length of the journal up to the end of its last complete record. */
-    private long end;
+    /** Length of the journal up to the end of its last complete record (read by the compactor). */
+    private volatile long end;
+    /** The file's size: from {@link #end} to here it holds zeros. Changed under extendLock only. */
+    private volatile long allocatedEnd;
+    private final Object extendLock = new Object();
+    private ByteBuffer zeros;
+    /** The thread writing zeros ahead, and whether a request for it is pending or running. */
+    private java.util.concurrent.ExecutorService extender;
+    private final java.util.concurrent.atomic.AtomicBoolean extending = new java.util.concurrent.atomic.AtomicBoolean();
     /** Bytes ever appended (never reset) and how many of them are flushed: group commit's counters. */
     private volatile long appended;
     private long durable;
@@ -75,8 +99,18 @@ final class JournalFile implements Journal {
     }
 
     JournalFile(Path dir, boolean fsync) {
+        this(dir, fsync, 0);
+    }
+
+    JournalFile(Path dir, boolean fsync, long preallocateAhead) {
+        if (preallocateAhead < 0) {
+            throw new IllegalArgumentException("journal preallocation " + preallocateAhead
+                    + " bytes must not be negative (0 turns preallocation off)");
+        }
         this.dir = dir;
         this.fsync = fsync;
+        this.preallocateAhead = preallocateAhead;
+        this.zeroChunk = (int) Math.min(256 << 10, Math.max(4096, preallocateAhead));
     }
 
     /** Reads the snapshot and the journal, cuts a torn tail, and opens the journal for appending. */
@@ -105,6 +139,7 @@ final class JournalFile implements Journal {
             while (all.remaining() >= 8) {
                 int length = all.getInt();
                 int crc = all.getInt();
+                // length 0: the zeros of a preallocated tail (or a record whose header never landed)
                 if (length <= 0 || length > MAX_RECORD || length > all.remaining()) {
                     break;
                 }
@@ -125,15 +160,38 @@ final class JournalFile implements Journal {
                 records++;
                 good = all.position();
             }
-            torn = size - good;
-            if (torn > 0) {
+            boolean zeroTail = allZero(all, (int) good);
+            torn = zeroTail ? 0 : size - good;
+            if (good < size && (!zeroTail || preallocateAhead == 0)) {
+                // anything but zeros after the last good record goes: new records will be written
+                // from here, and what they do not overwrite must never be read as records
                 in.truncate(good);
                 in.force(true);
+                size = good;
             }
             end = good;
+            allocatedEnd = size;
         }
-        channel = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        // positional writes at end, not O_APPEND: with preallocation the file is longer than the records
+        channel = FileChannel.open(journal, StandardOpenOption.WRITE);
+        if (preallocateAhead > 0) {
+            extender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "weft-journal-preallocate");
+                t.setDaemon(true);
+                return t;
+            });
+            extendInBackground();
+        }
         return new Recovered(new ArrayList<>(state.values()), revision, records, torn);
+    }
+
+    private static boolean allZero(ByteBuffer all, int from) {
+        for (int i = from; i < all.limit(); i++) {
+            if (all.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long readSnapshot(java.util.Map<String, KeyValue> state) throws IOException {
@@ -253,10 +311,19 @@ final class JournalFile implements Journal {
             }
             try {
                 int length = batch.remaining();
-                while (batch.hasRemaining()) {
-                    channel.write(batch);
+                long at = end;
+                if (preallocateAhead > 0) {
+                    if (at + length > allocatedEnd) {
+                        extendTo(at + length); // the background thread fell behind: zeros up to the batch's end
+                    }
+                    if (allocatedEnd - (at + length) < preallocateAhead / 2) {
+                        extendInBackground();
+                    }
                 }
-                end += length;
+                while (batch.hasRemaining()) {
+                    channel.write(batch, at + batch.position());
+                }
+                end = at + length;
                 if (fsync) {
                     flushes.incrementAndGet();
                     channel.force(false);
@@ -267,7 +334,10 @@ final class JournalFile implements Journal {
                 // first bad one). The store refuses further writes; a restart recovers the disk.
                 failure = e;
                 try {
-                    channel.truncate(end);
+                    synchronized (extendLock) {
+                        channel.truncate(end);
+                        allocatedEnd = end;
+                    }
                 } catch (IOException again) {
                     e.addSuppressed(again);
                 }
@@ -320,12 +390,102 @@ final class JournalFile implements Journal {
         }
     }
 
-    long journalSize() throws IOException {
+    /**
+     * Extends the file with zeros to at least {@code needed}, one piece at a time past
+     * {@code allocatedEnd}. A crash leaves records, then zeros or nothing, so recovery sees the end.
+     */
+    private void extendTo(long needed) throws IOException {
+        synchronized (extendLock) {
+            while (allocatedEnd < needed) {
+                appendZeroChunk();
+            }
+        }
+    }
+
+    private void appendZeroChunk() throws IOException {
+        if (zeros == null) {
+            zeros = ByteBuffer.allocateDirect(zeroChunk);
+        }
+        long at = allocatedEnd;
+        zeros.clear();
+        while (zeros.hasRemaining()) {
+            channel.write(zeros, at + zeros.position());
+        }
+        allocatedEnd = at + zeroChunk;
+    }
+
+    /** Asks the background thread to bring the zeros ahead of the records back to {@link #preallocateAhead}. */
+    private void extendInBackground() {
+        if (extender != null && extending.compareAndSet(false, true)) {
+            try {
+                extender.execute(this::extendAhead);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                extending.set(false);
+            }
+        }
+    }
+
+    private void extendAhead() {
+        try {
+            while (true) {
+                synchronized (extendLock) {
+                    if (!channel.isOpen() || damaged != null || allocatedEnd >= end + preallocateAhead) {
+                        return;
+                    }
+                    appendZeroChunk();
+                }
+                if (fsync) {
+                    // flushed here, one piece at a time, so that a writer's flush does not carry them
+                    channel.force(false);
+                }
+            }
+        } catch (IOException e) {
+            // not fatal: a writer that runs out of zeros extends the file itself and reports failures
+            org.slf4j.LoggerFactory.getLogger(JournalFile.class).warn("{}: preallocating the journal failed: {}",
+                    dir.resolve(JOURNAL), e.toString());
+        } finally {
+            extending.set(false);
+        }
+    }
+
+    /** Bytes of records in the journal (a preallocated file is longer). */
+    long journalSize() {
+        return end;
+    }
+
+    /** The file's length, zeros ahead of the records included. */
+    long fileSize() throws IOException {
         return channel.size();
     }
 
-    /** Writes {@code state} as the new snapshot, then empties the journal. Writes must be paused. */
+    /**
+     * Writes {@code state} as the new snapshot, then empties the journal. Writes must be paused;
+     * a flush already under way (it runs outside the engine's lock) is waited for, since it
+     * writes at the end this resets.
+     */
     void compact(Snapshot state) throws IOException {
+        synchronized (syncLock) {
+            while (syncing) {
+                try {
+                    syncLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for the journal flush");
+                }
+            }
+            syncing = true;
+        }
+        try {
+            compactExclusively(state);
+        } finally {
+            synchronized (syncLock) {
+                syncing = false;
+                syncLock.notifyAll();
+            }
+        }
+    }
+
+    private void compactExclusively(Snapshot state) throws IOException {
         int size = 8 + 4 + 8 + 4;
         List<byte[]> encoded = new ArrayList<>(state.entries().size());
         for (KeyValue kv : state.entries()) {
@@ -352,9 +512,14 @@ final class JournalFile implements Journal {
         Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         // the snapshot now holds everything the journal does; recovery skips journal records at
         // or below its revision, so a crash before this truncate is harmless
-        channel.truncate(0);
-        channel.force(true);
-        end = 0;
+        // the whole file, preallocated zeros too; then zeros ahead again from 0
+        synchronized (extendLock) {
+            channel.truncate(0);
+            channel.force(true);
+            end = 0;
+            allocatedEnd = 0;
+        }
+        extendInBackground();
         synchronized (syncLock) {
             // the snapshot was forced to disk: everything appended so far is durable
             durable = Math.max(durable, appended);
@@ -364,6 +529,15 @@ final class JournalFile implements Journal {
 
     @Override
     public void close() throws IOException {
+        if (extender != null) {
+            // not shutdownNow: an interrupt during its write would close the channel under the writers
+            extender.shutdown();
+            try {
+                extender.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (channel != null) {
             if (channel.isOpen() && damaged == null) {
                 awaitDurable(); // whatever a writer appended and nobody flushed yet (lease expiry)

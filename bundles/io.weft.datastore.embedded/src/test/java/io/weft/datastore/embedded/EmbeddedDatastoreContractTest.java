@@ -23,16 +23,21 @@ import io.weft.datastore.kv.RevisionedStore;
  */
 class EmbeddedDatastoreContractTest extends DatastoreContractTest {
 
-    private static final int HISTORY = 16;
+    static final int HISTORY = 16;
 
     @TempDir
     Path dir;
 
-    private final ManualNanoClock clock = new ManualNanoClock();
+    final ManualNanoClock clock = new ManualNanoClock();
 
     @Override
     protected Datastore newStore() throws Exception {
         return new EmbeddedDatastore(dir, 64L * 1024 * 1024, HISTORY, clock);
+    }
+
+    /** The same directory opened again after the test, as the test's store was configured. */
+    protected EmbeddedDatastore reopen() throws Exception {
+        return new EmbeddedDatastore(dir, 64L * 1024 * 1024);
     }
 
     @Override
@@ -58,7 +63,7 @@ class EmbeddedDatastoreContractTest extends DatastoreContractTest {
         List<KeyValue> durable = before.entries().stream().filter(kv -> kv.leaseId() == Datastore.NO_LEASE).toList();
         long leased = before.entries().size() - durable.size();
 
-        try (EmbeddedDatastore reopened = new EmbeddedDatastore(dir, 64L * 1024 * 1024)) {
+        try (EmbeddedDatastore reopened = reopen()) {
             Snapshot after = reopened.list("");
             assertEquals(durable, after.entries());
             assertEquals(before.revision() + leased, after.revision(),

@@ -254,12 +254,21 @@ final class BlockState {
     }
 
     private int attributeIndex(String handleId, Map<String, String> secondary) {
-        AllocationAttribute wanted = new AllocationAttribute(handleId, secondary);
-        int index = attributes.indexOf(wanted);
-        if (index >= 0) {
-            return index;
+        // the handles tell attributes apart: build and compare a whole attribute (a sorted copy of
+        // the map, record equality) only for one with this handle, not for every one in the block
+        AllocationAttribute wanted = null;
+        for (int i = 0; i < attributes.size(); i++) {
+            AllocationAttribute a = attributes.get(i);
+            if (Objects.equals(a.handleId(), handleId)) {
+                if (wanted == null) {
+                    wanted = new AllocationAttribute(handleId, secondary);
+                }
+                if (a.equals(wanted)) {
+                    return i;
+                }
+            }
         }
-        attributes.add(wanted);
+        attributes.add(wanted == null ? new AllocationAttribute(handleId, secondary) : wanted);
         return attributes.size() - 1;
     }
 
