@@ -43,7 +43,7 @@ measure() {
   : > "$work/feed.out"
   if [ "$name" = weft ]; then
     : > "$work/weft.out"
-    ip netns exec "$RECV" java -Xms2g -Xmx2g -XX:+UseParallelGC -cp "$CP" \
+    ip netns exec "$RECV" java ${WEFT_JOPTS:-} -Xms2g -Xmx2g -XX:+UseParallelGC -cp "${WEFT_CP:+$WEFT_CP:}$CP" \
         "$root/integration-tests/bench/BgpBench.java" ingest 10.0.0.2 10.0.0.1 65001 65002 "$count" \
         > "$work/weft.out" 2> "$work/weft.err" &
     pids+=($!)
@@ -57,6 +57,8 @@ measure() {
   t0=$(await_field "$work/feed.out" established)
   if [ "$name" = weft ]; then
     t1=$(await_field "$work/weft.out" done)
+    [ -z "${DIAG:-}" ] || printf 'weft: first route %.3f s after Established, all %.3f s after the first\n' \
+        "$(echo "$(await_field "$work/weft.out" first) - $t0" | bc -l)" "$(echo "$t1 - $(await_field "$work/weft.out" first)" | bc -l)" >&2
     per=$(await_field "$work/weft.out" heap_per_route)
   else
     local interval=0.01; [ "$name" = gobgp ] && interval=0.1
