@@ -9,7 +9,10 @@
 # Feeder: integration-tests/bench/bgp_peer.py, raw sockets, every UPDATE encoded before the
 # session opens (1,000 prefixes per 4 KB UPDATE), one sendall: it is not the bottleneck (it
 # hands 1M prefixes to the kernel in a fraction of BIRD's time).
-# Last line: bench bgp-ingest: ... ratio=<Weft 1M time / fastest other receiver's 1M time>.
+# Last line: bench bgp-ingest: ... ratio_100k=<the same at 100k> ratio=<Weft 1M time / fastest other
+# receiver's 1M time> (ratio_100k only when COUNTS holds 100000 and a larger count).
+# RECEIVERS (default "weft bird frr gobgp"): a subset. WEFT_CP: class path entries put first for
+# Weft (an older build, for paired runs); DIAG=1: when Weft saw its first route, after Established.
 set -euo pipefail
 RUNS=${RUNS:-3}
 COUNTS=${COUNTS:-"100000 1000000"}
@@ -88,7 +91,13 @@ for count in $COUNTS; do
     best[$name,$count]=$mt
   done
 done
+# Weft's time over the fastest other receiver's at COUNT $1 (0 when either is missing)
+ratio_at() {
+  local fastest
+  fastest=$(for r in bird frr gobgp; do if [ -n "${best[$r,$1]:-}" ]; then echo "${best[$r,$1]}"; fi; done | sort -g | head -1)
+  if [ -n "$fastest" ] && [ -n "${best[weft,$1]:-}" ]; then echo "${best[weft,$1]} / $fastest" | bc -l; else echo 0; fi
+}
 last=$(echo "$COUNTS" | awk '{print $NF}')
-fastest=$(for r in bird frr gobgp; do if [ -n "${best[$r,$last]:-}" ]; then echo "${best[$r,$last]}"; fi; done | sort -g | head -1)
-ratio=$( [ -n "$fastest" ] && [ -n "${best[weft,$last]:-}" ] && echo "${best[weft,$last]} / $fastest" | bc -l || echo 0)
-printf 'bench bgp-ingest: runs=%d %s ratio=%.2f\n' "$RUNS" "${summary[*]}" "$ratio"
+extra=""
+[ "$last" = 100000 ] || [[ " $COUNTS " != *" 100000 "* ]] || extra="ratio_100k=$(printf %.2f "$(ratio_at 100000)") "
+printf 'bench bgp-ingest: runs=%d %s %sratio=%.2f\n' "$RUNS" "${summary[*]}" "$extra" "$(ratio_at "$last")"
