@@ -60,7 +60,8 @@ measure() {
   t0=$(await_field "$work/feed.out" established)
   if [ "$name" = weft ]; then
     t1=$(await_field "$work/weft.out" done)
-    [ -z "${DIAG:-}" ] || printf 'weft: first route %.3f s after Established, all %.3f s after the first\n' \
+    [ -z "${DIAG:-}" ] || printf 'weft: Established on its side %+.3f s, first route %.3f s after Established, all %.3f s after the first\n' \
+        "$(echo "$(await_field "$work/weft.out" established) - $t0" | bc -l)" \
         "$(echo "$(await_field "$work/weft.out" first) - $t0" | bc -l)" "$(echo "$t1 - $(await_field "$work/weft.out" first)" | bc -l)" >&2
     per=$(await_field "$work/weft.out" heap_per_route)
   else
