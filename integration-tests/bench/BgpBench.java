@@ -49,6 +49,8 @@ public class BgpBench {
             }
             long done = System.currentTimeMillis();
             System.out.printf("first=%.6f%n", (first == 0 ? done : first) / 1000.0);
+            // when this side saw the session come up (diagnostics: the feeder's Established is t0)
+            System.out.printf("established=%.6f%n", bgp.peer("feeder").orElseThrow().since().toEpochMilli() / 1000.0);
             System.out.printf("done=%.6f%n", done / 1000.0);
             long after = heapAfterGc();
             System.out.printf("heap_per_route=%.1f%n", (after - before) / (double) count);

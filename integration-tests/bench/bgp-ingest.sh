@@ -9,7 +9,10 @@
 # Feeder: integration-tests/bench/bgp_peer.py, raw sockets, every UPDATE encoded before the
 # session opens (1,000 prefixes per 4 KB UPDATE), one sendall: it is not the bottleneck (it
 # hands 1M prefixes to the kernel in a fraction of BIRD's time).
-# Last line: bench bgp-ingest: ... ratio=<Weft 1M time / fastest other receiver's 1M time>.
+# Last line: bench bgp-ingest: ... ratio_100k=<the same at 100k> ratio=<Weft 1M time / fastest other
+# receiver's 1M time> (ratio_100k only when COUNTS holds 100000 and a larger count).
+# RECEIVERS (default "weft bird frr gobgp"): a subset. WEFT_CP: class path entries put first for
+# Weft (an older build, for paired runs); DIAG=1: when Weft saw its first route, after Established.
 set -euo pipefail
 RUNS=${RUNS:-3}
 COUNTS=${COUNTS:-"100000 1000000"}
@@ -43,7 +46,7 @@ measure() {
   : > "$work/feed.out"
   if [ "$name" = weft ]; then
     : > "$work/weft.out"
-    ip netns exec "$RECV" java -Xms2g -Xmx2g -XX:+UseParallelGC -cp "$CP" \
+    ip netns exec "$RECV" java ${WEFT_JOPTS:-} -Xms2g -Xmx2g -XX:+UseParallelGC -cp "${WEFT_CP:+$WEFT_CP:}$CP" \
         "$root/integration-tests/bench/BgpBench.java" ingest 10.0.0.2 10.0.0.1 65001 65002 "$count" \
         > "$work/weft.out" 2> "$work/weft.err" &
     pids+=($!)
@@ -57,6 +60,9 @@ measure() {
   t0=$(await_field "$work/feed.out" established)
   if [ "$name" = weft ]; then
     t1=$(await_field "$work/weft.out" done)
+    [ -z "${DIAG:-}" ] || printf 'weft: Established on its side %+.3f s, first route %.3f s after Established, all %.3f s after the first\n' \
+        "$(echo "$(await_field "$work/weft.out" established) - $t0" | bc -l)" \
+        "$(echo "$(await_field "$work/weft.out" first) - $t0" | bc -l)" "$(echo "$t1 - $(await_field "$work/weft.out" first)" | bc -l)" >&2
     per=$(await_field "$work/weft.out" heap_per_route)
   else
     local interval=0.01; [ "$name" = gobgp ] && interval=0.1
@@ -86,7 +92,13 @@ for count in $COUNTS; do
     best[$name,$count]=$mt
   done
 done
+# Weft's time over the fastest other receiver's at COUNT $1 (0 when either is missing)
+ratio_at() {
+  local fastest
+  fastest=$(for r in bird frr gobgp; do if [ -n "${best[$r,$1]:-}" ]; then echo "${best[$r,$1]}"; fi; done | sort -g | head -1)
+  if [ -n "$fastest" ] && [ -n "${best[weft,$1]:-}" ]; then echo "${best[weft,$1]} / $fastest" | bc -l; else echo 0; fi
+}
 last=$(echo "$COUNTS" | awk '{print $NF}')
-fastest=$(for r in bird frr gobgp; do if [ -n "${best[$r,$last]:-}" ]; then echo "${best[$r,$last]}"; fi; done | sort -g | head -1)
-ratio=$( [ -n "$fastest" ] && [ -n "${best[weft,$last]:-}" ] && echo "${best[weft,$last]} / $fastest" | bc -l || echo 0)
-printf 'bench bgp-ingest: runs=%d %s ratio=%.2f\n' "$RUNS" "${summary[*]}" "$ratio"
+extra=""
+[ "$last" = 100000 ] || [[ " $COUNTS " != *" 100000 "* ]] || extra="ratio_100k=$(printf %.2f "$(ratio_at 100000)") "
+printf 'bench bgp-ingest: runs=%d %s %sratio=%.2f\n' "$RUNS" "${summary[*]}" "$extra" "$(ratio_at "$last")"

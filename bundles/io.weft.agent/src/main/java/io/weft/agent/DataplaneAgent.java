@@ -74,11 +74,6 @@ import io.weft.netlink.Sysctl;
 public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource, PodNetworkSettings {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataplaneAgent.class);
-    /**
-     * A learned-route backlog this large (prefixes) is installed without route notifications
-     * (see {@link #stopRouteEvents}); smaller ones, the usual deltas, keep them.
-     */
-    static final int QUIET_BURST = 20_000;
     /** Route notifications come back this long after a burst's last learned pass, if no more came. */
     static final long QUIET_MS = 1000;
     /** Wait this long after a kernel notification so a burst (a device deleted) costs one repair. */
@@ -888,10 +883,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             return;
         }
         try {
-            if (learned.fold() >= QUIET_BURST) {
-                stopRouteEvents();
-            }
-            LearnedRouteInstaller.Outcome o = learned.pass(netlink);
+            // a learned burst (LearnedRouteInstaller.BURST) goes in without route notifications;
+            // smaller backlogs, the usual deltas, keep them
+            LearnedRouteInstaller.Outcome o = learned.pass(netlink, this::stopRouteEvents);
             learnedInstalled = learned.installedCount();
             learnedPending = learned.pending();
             learnedFootprint = learned.footprint();

@@ -51,6 +51,12 @@ final class LearnedRouteInstaller {
     static final int PROTOCOL = Route.PROTO_BIRD;
     /** Kernel requests per netlink batch: large enough to keep the kernel busy, small enough to fold in news. */
     static final int CHUNK = 8192;
+    /**
+     * A backlog this large (prefixes) is a burst, a table load rather than the usual deltas:
+     * {@link #pass} says so as soon as it sees one (the agent then installs it without route
+     * notifications), also when the load arrives in many small updates.
+     */
+    static final int BURST = 20_000;
     /** Requests per pass before the loop thread serves other work (a pod's route must not wait for a million). */
     static final int SLICE = 65536;
     /** Nothing wanted, or nothing installed. */
@@ -101,12 +107,6 @@ final class LearnedRouteInstaller {
     /** Prefixes with a route of ours in the kernel, as far as the installer knows. */
     int installedCount() {
         return installed.size();
-    }
-
-    /** Folds in what has arrived; returns how many prefixes wait to be compared with the kernel. */
-    int fold() {
-        drain();
-        return touched.size();
     }
 
     /** Prefixes waiting to be compared with the kernel. */
@@ -236,14 +236,18 @@ final class LearnedRouteInstaller {
     // ------------------------------------------------------------------ the kernel
 
     /**
-     * Folds in what arrived and sends up to {@link #SLICE} kernel requests for touched prefixes.
-     * Does nothing before {@link #own} was first called.
+     * Folds in what arrived and sends up to {@link #SLICE} kernel requests for touched prefixes;
+     * runs {@code burst} whenever the backlog is a {@link #BURST}. Does nothing before
+     * {@link #own} was first called.
      */
-    Outcome pass(RtNetlink netlink) throws NetlinkException {
+    Outcome pass(RtNetlink netlink, Runnable burst) throws NetlinkException {
         if (owned == null) {
             return new Outcome(0, 0, false, List.of());
         }
         drain();
+        if (touched.size() >= BURST) {
+            burst.run();
+        }
         Errors failures = new Errors();
         Batch batch = netlink.batch();
         int replaced = 0;
@@ -273,6 +277,9 @@ final class LearnedRouteInstaller {
             if (batch.size() >= CHUNK) {
                 failures.addAll(batch.execute());
                 drain(); // what arrived while the kernel worked joins this pass
+                if (touched.size() >= BURST) { // a table load coming in pieces
+                    burst.run();
+                }
             }
         }
         if (batch.size() > 0) {
@@ -419,8 +426,26 @@ final class LearnedRouteInstaller {
         private final List<NextHopSet> byId = new ArrayList<>();
         private final List<Integer> free = new ArrayList<>();
 
+        /**
+         * The last list interned and its number: a sink's update carries one list instance for
+         * every prefix with the same paths (a route's lists are immutable), so a table load
+         * interns each set once instead of hashing its addresses per prefix.
+         */
+        private List<NextHop> lastHops;
+        private int lastId = NONE;
+
         /** The set's number, or NONE for an empty list (a route this node originates). */
         int intern(List<NextHop> hops) {
+            if (hops == lastHops) {
+                return lastId;
+            }
+            int id = lookUp(hops);
+            lastHops = hops;
+            lastId = id;
+            return id;
+        }
+
+        private int lookUp(List<NextHop> hops) {
             if (hops.isEmpty()) {
                 return NONE;
             }
@@ -458,6 +483,7 @@ final class LearnedRouteInstaller {
         }
 
         void retain(Set<Integer> inUse) {
+            lastHops = null;
             for (int id = 0; id < byId.size(); id++) {
                 NextHopSet s = byId.get(id);
                 if (s != null && !inUse.contains(id)) {

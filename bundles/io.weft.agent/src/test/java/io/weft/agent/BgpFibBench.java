@@ -81,16 +81,22 @@ public final class BgpFibBench {
                 .withTimers(Duration.ofSeconds(240), Duration.ofSeconds(1));
         try (BgpSpeaker bgp = BgpSpeaker.start(config)) {
             long before = heapAfterGc();
-            long[] seen = new long[4]; // updates, routes, first ns, last ns
+            long[] seen = new long[5]; // updates, routes, first ns, last ns, first epoch ms
             StringBuilder arrivals = new StringBuilder();
             bgp.addSink(u -> {
                 long t = System.nanoTime();
+                if (u.upserts().isEmpty() && u.withdrawals().isEmpty()) {
+                    return; // the empty table at addSink
+                }
                 if (seen[0]++ == 0) {
                     seen[2] = t;
+                    seen[4] = System.currentTimeMillis();
                 }
                 seen[1] += u.upserts().size();
                 seen[3] = t;
-                arrivals.append(String.format("%.3f:%d,", System.currentTimeMillis() / 1000.0 % 1000, u.upserts().size()));
+                if (arrivals.length() < 4000) {
+                    arrivals.append(String.format("%.3f:%d,", System.currentTimeMillis() / 1000.0 % 1000, u.upserts().size()));
+                }
                 agent.accept(u);
             });
             bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
@@ -106,6 +112,7 @@ public final class BgpFibBench {
             if (Boolean.getBoolean("diag")) {
                 System.out.printf("sink_updates=%d sink_routes=%d sink_span_s=%.3f last_sink_to_installed_s=%.3f%n",
                         seen[0], seen[1], (seen[3] - seen[2]) / 1e9, (doneNs - seen[3]) / 1e9);
+                System.out.printf("first_update=%.3f%n", seen[4] / 1000.0);
                 System.out.println("arrivals=" + arrivals);
             }
             System.out.printf("table_bytes_per_route=%.1f%n", agent.learnedRoutesFootprint() / (double) count);

@@ -1,7 +1,7 @@
 package io.weft.bgp.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Runs the UPDATE decoder and the RIB's insert, decide and withdraw paths over a synthetic table
@@ -27,7 +27,9 @@ final class DecoderWarmup {
                 ByteBuf all = updates.duplicate();
                 while (all.isReadable()) {
                     int length = all.readUnsignedShort();
-                    parser.parse(all.readSlice(length), sink);
+                    // sliced as BgpConnection slices a message body out of what the socket read
+                    parser.parse(all.slice(all.readerIndex(), length), sink);
+                    all.skipBytes(length);
                 }
             }
             // the export side: a reflector's view of the same table towards two clients
@@ -77,7 +79,9 @@ final class DecoderWarmup {
     private static ByteBuf encode(int count) {
         byte[] attrs = {0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, 0, 0, (byte) 0xFD, (byte) 0xE9, 0x40, 3, 4, 127, 0, 0, 2};
         int perMessage = 1000;
-        ByteBuf out = Unpooled.buffer(count * 4 + count / perMessage * 64 + 64);
+        // a pooled direct buffer, the kind the socket reads into: compiled for another kind, the
+        // decoder would be thrown back to the interpreter by the first real table's buffers
+        ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(count * 4 + count / perMessage * 64 + 64);
         int base = (198 << 24) | (18 << 16);
         for (int start = 0; start < count; start += perMessage) {
             int n = Math.min(perMessage, count - start);

@@ -57,7 +57,7 @@ final class PeerSession {
     }
 
     Logger log() {
-        return SpeakerCore.LOG;
+        return speaker.log();
     }
 
     long localAs() {

@@ -24,9 +24,16 @@ final class Rib {
     final int routerId;
     /** Cluster id when this speaker reflects routes, else null. */
     final Integer clusterId;
-    /** Prefixes whose best paths changed, for the route sinks. */
+    /**
+     * Prefixes whose best paths changed, for the route sinks. Handed over whenever
+     * {@link #SINK_CHUNK} have gathered (by {@link #sinkChunkFull}), not only when the UPDATEs
+     * read so far are done: a table load then reaches the kernel within milliseconds of its first
+     * UPDATE and in pieces that are consumed while still young (no GC copying).
+     */
     final LongList sinkDirty = new LongList(64);
+    static final int SINK_CHUNK = 4096;
     boolean sinkWanted;
+    Runnable sinkChunkFull = () -> { };
     final Runnable flushRequest;
     private boolean flushRequested;
 
@@ -203,6 +210,9 @@ final class Rib {
                 if (sinkWanted) { // the best stayed, but its ECMP siblings may have changed
                     sinkDirty.add(key);
                     requestFlush();
+                    if (sinkDirty.size() >= SINK_CHUNK) {
+                        sinkChunkFull.run();
+                    }
                 }
                 return;
             }
@@ -230,6 +240,9 @@ final class Rib {
         }
         if (any || sinkWanted) {
             requestFlush();
+        }
+        if (sinkWanted && sinkDirty.size() >= SINK_CHUNK) {
+            sinkChunkFull.run();
         }
     }
 

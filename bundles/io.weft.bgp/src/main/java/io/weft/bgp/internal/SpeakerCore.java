@@ -84,28 +84,54 @@ public final class SpeakerCore implements AutoCloseable {
     private final Map<String, PeerSession> byName = new LinkedHashMap<>();
     private final Map<InetAddress, PeerSession> byAddress = new HashMap<>();
     private final List<RouteSink> sinks = new CopyOnWriteArrayList<>();
+    /** False for a scratch speaker on another's event loop ({@link SessionWarmup}): it neither logs nor owns the loop. */
+    private final boolean ownsLoop;
+    private final Logger log;
 
     public SpeakerCore(SpeakerConfig config) {
+        this(config, null);
+    }
+
+    /** A speaker on its own event loop, or, given {@code shared}, a silent scratch speaker on that one's. */
+    SpeakerCore(SpeakerConfig config, EventLoopGroup shared) {
         this.config = config;
-        this.epoll = Epoll.isAvailable();
-        this.group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        this.ownsLoop = shared == null;
+        this.log = ownsLoop ? LOG : org.slf4j.helpers.NOPLogger.NOP_LOGGER;
+        this.epoll = ownsLoop ? Epoll.isAvailable() : shared instanceof EpollEventLoopGroup;
+        this.group = !ownsLoop ? shared : epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.loop = group.next();
         Integer cluster = config.clusterId() == null ? null : toInt(config.clusterId());
         this.rib = new Rib(prefixes, config.localAs(), toInt(config.routerId()), cluster,
                 () -> loop.execute(this::flush));
         this.packer = new UpdatePacker(rib);
+        rib.sinkChunkFull = this::handOverToSinks;
     }
 
-    /** Binds the listening socket (when a port is configured). */
+    /**
+     * Warms the decoder, the RIB and the session path up (before any peer: see
+     * {@link DecoderWarmup}, {@link SessionWarmup}), then binds the listening socket (when a port
+     * is configured).
+     */
     public void start() throws InterruptedException {
         call(() -> {
             DecoderWarmup.run(WARMUP_PREFIXES);
             deferSelectionIfRestarting();
             return null;
         });
+        if (WARMUP_PREFIXES > 0) {
+            long t0 = System.nanoTime();
+            boolean warmed = SessionWarmup.run(group);
+            LOG.debug("session warm-up {} in {} ms", warmed ? "done" : "gave up", (System.nanoTime() - t0) / 1_000_000);
+        }
         if (config.port() == 0) {
             return;
         }
+        listen(config.listenAddress() == null ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.listenAddress(), config.port()));
+    }
+
+    /** Binds a listening socket at {@code bind}; returns its port. */
+    int listen(InetSocketAddress bind) throws InterruptedException {
         ServerBootstrap sb = new ServerBootstrap().group(group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -129,7 +155,7 @@ public final class SpeakerCore implements AutoCloseable {
                         }
                         BgpConnection c = s == null ? null : new BgpConnection(s, false);
                         if (c == null || !s.acceptInbound(c)) {
-                            LOG.info("refused a BGP connection from {}: {}", from.getHostAddress(),
+                            log.info("refused a BGP connection from {}: {}", from.getHostAddress(),
                                     s == null ? "not a configured peer" : "session stopped or over its prefix limit");
                             ch.close();
                             return;
@@ -143,15 +169,16 @@ public final class SpeakerCore implements AutoCloseable {
                         ch.pipeline().addLast(c);
                     }
                 });
-        InetSocketAddress bind = config.listenAddress() == null ? new InetSocketAddress(config.port())
-                : new InetSocketAddress(config.listenAddress(), config.port());
         ChannelFuture f = sb.bind(bind).await();
         if (!f.isSuccess()) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (ownsLoop) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
             throw new IllegalStateException("cannot listen for BGP on " + bind + ": " + f.cause().getMessage()
                     + " (another BGP daemon on the port? set a different port)", f.cause());
         }
         server = f.channel();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     /**
@@ -607,20 +634,31 @@ public final class SpeakerCore implements AutoCloseable {
         if (synced != null && synced.size() > 1) {
             formGroups(synced);
         }
-        if (!sinks.isEmpty() && !rib.sinkDirty.isEmpty()) {
+        handOverToSinks();
+    }
+
+    /**
+     * Gives the sinks the prefixes changed so far (event loop): at the end of every flush and
+     * whenever {@link Rib#SINK_CHUNK} have gathered. During a selection deferral they get a full
+     * table when it ends instead.
+     */
+    private void handOverToSinks() {
+        if (!selectionDeferred && !sinks.isEmpty() && !rib.sinkDirty.isEmpty()) {
             notifySinks();
         }
         rib.sinkDirty.clear();
     }
 
+    /** Prefixes already in the update being built (a prefix may change twice before a hand-over). */
+    private final PrefixTable sinkSeen = new PrefixTable(2 * Rib.SINK_CHUNK, false);
+
     private void notifySinks() {
-        List<Route> upserts = new ArrayList<>();
-        List<Cidr> withdrawals = new ArrayList<>();
-        Set<Long> done = new java.util.HashSet<>();
         LongList dirty = rib.sinkDirty;
+        List<Route> upserts = new ArrayList<>(dirty.size());
+        List<Cidr> withdrawals = new ArrayList<>();
         for (int i = 0; i < dirty.size(); i++) {
             long k = dirty.get(i);
-            if (!done.add(k)) {
+            if (sinkSeen.put(k, Boolean.TRUE) != null) {
                 continue;
             }
             int slot = rib.locRib.getInt(k, -1);
@@ -630,6 +668,7 @@ public final class SpeakerCore implements AutoCloseable {
                 upserts.add(route(k));
             }
         }
+        sinkSeen.clear();
         RouteUpdate u = new RouteUpdate("bgp", false, upserts, withdrawals);
         for (RouteSink s : sinks) {
             try {
@@ -764,6 +803,27 @@ public final class SpeakerCore implements AutoCloseable {
     /** Drops every connection without a NOTIFICATION, as a crash would: peers start graceful restart. */
     public void abort() {
         stopAll(true);
+    }
+
+    /** Ends a scratch speaker's sessions and socket; the event loop stays its owner's. */
+    void stopScratch() {
+        try {
+            call(() -> {
+                for (PeerSession s : byName.values()) {
+                    s.stop(2, false); // Cease: the other side keeps nothing as stale
+                }
+                if (server != null) {
+                    server.close();
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.debug("stopping a scratch speaker: {}", e.toString());
+        }
+    }
+
+    Logger log() {
+        return log;
     }
 
     private void stopAll(boolean silently) {
