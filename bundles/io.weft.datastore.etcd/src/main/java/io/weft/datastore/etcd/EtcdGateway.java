@@ -76,6 +76,9 @@ final class EtcdGateway implements AutoCloseable {
     private static final int MAX_CONNECTIONS_PER_ENDPOINT = 16;
     private static final AtomicInteger GATEWAY_IDS = new AtomicInteger();
     private static final String TLS_FAILED = "TLS handshake failed (";
+    /** Said of a write whose request reached etcd but whose reply did not come back. */
+    private static final String OUTCOME_UNKNOWN = "; the change may or may not have been applied, re-read before "
+            + "retrying";
 
     private final EtcdSettings settings;
     private final ObjectMapper json;
@@ -250,14 +253,13 @@ final class EtcdGateway implements AutoCloseable {
                     failures.add(new Unreached(index, endpoint.uri, describe(e.getCause())));
                     break;
                 } catch (NoReplyException e) {
-                    checkOpen();
+                    checkOpen(idempotent ? "" : OUTCOME_UNKNOWN);
                     if (idempotent && !resent) {
                         resent = true; // a pooled connection etcd closed as we used it
                         continue;
                     }
                     throw new DatastoreUnavailableException("etcd at " + endpoint.uri + " closed the connection before "
-                            + "answering POST " + path + (idempotent ? "" : "; the change may or may not have been "
-                                    + "applied, re-read before retrying")
+                            + "answering POST " + path + (idempotent ? "" : OUTCOME_UNKNOWN)
                             + "; check that etcd runs (etcdctl endpoint health)");
                 }
             }
@@ -302,9 +304,15 @@ final class EtcdGateway implements AutoCloseable {
             throws DatastoreException, NotSentException, NoReplyException {
         try {
             return endpoint.send(path, body, authToken);
-        } catch (NotSentException | NoReplyException e) {
+        } catch (NotSentException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new DatastoreUnavailableException("interrupted while waiting for etcd at " + endpoint.uri);
+            }
+            throw e;
+        } catch (NoReplyException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new DatastoreUnavailableException("interrupted while waiting for etcd at " + endpoint.uri
+                        + (idempotent ? "" : OUTCOME_UNKNOWN));
             }
             throw e;
         } catch (RequestTimeoutException e) {
@@ -697,30 +705,36 @@ final class EtcdGateway implements AutoCloseable {
             if (!permits.tryAcquire(Math.max(requestMillis, 1), TimeUnit.MILLISECONDS)) {
                 throw new NotSentException(new TimeoutException("Acquire: all connections busy"));
             }
-            UnaryConnection connection = null;
-            boolean keep = false;
             try {
-                connection = connection();
-                Reply reply = connection.exchange(request(path, body, authToken),
-                        System.nanoTime() + requestMillis * 1_000_000L, uri);
-                keep = reply.keepAlive();
-                return reply;
-            } finally {
-                if (connection != null) {
-                    if (keep && !closed) {
-                        idle.push(connection);
-                        if (closed && idle.remove(connection)) { // close() ran meanwhile
-                            discard(connection);
+                while (true) {
+                    UnaryConnection connection = idleConnection();
+                    boolean reused = connection != null;
+                    if (!reused) {
+                        connection = newConnection();
+                    }
+                    boolean keep = false;
+                    try {
+                        Reply reply = connection.exchange(request(path, body, authToken),
+                                System.nanoTime() + requestMillis * 1_000_000L, uri);
+                        keep = reply.keepAlive();
+                        return reply;
+                    } catch (NotSentException e) {
+                        if (!reused || closed) {
+                            throw e;
                         }
-                    } else {
-                        discard(connection); // never reuse a connection whose reply may still come
+                        // etcd closed this idle connection as the request went out, and received
+                        // none of it: the next idle connection, or a fresh one, on the same endpoint
+                    } finally {
+                        giveBack(connection, keep);
                     }
                 }
+            } finally {
                 permits.release();
             }
         }
 
-        private UnaryConnection connection() throws NotSentException {
+        /** An idle connection that etcd has not closed, or null. */
+        private UnaryConnection idleConnection() {
             UnaryConnection connection;
             while ((connection = idle.poll()) != null) {
                 if (connection.reusable()) {
@@ -728,11 +742,15 @@ final class EtcdGateway implements AutoCloseable {
                 }
                 discard(connection); // etcd closed it while it was idle
             }
+            return null;
+        }
+
+        private UnaryConnection newConnection() throws NotSentException {
             InetSocketAddress address = new InetSocketAddress(host, uri.getPort());
             if (address.isUnresolved()) {
                 throw new NotSentException(new UnknownHostException(host));
             }
-            connection = UnaryConnection.open(address, dialMillis, MAX_REPLY_BYTES, this::addTls);
+            UnaryConnection connection = UnaryConnection.open(address, dialMillis, MAX_REPLY_BYTES, this::addTls);
             open.add(connection);
             if (closed) {
                 discard(connection);
@@ -741,15 +759,30 @@ final class EtcdGateway implements AutoCloseable {
             return connection;
         }
 
+        /** Back to the idle pool after a keep-alive reply; otherwise closed (its reply may still come). */
+        private void giveBack(UnaryConnection connection, boolean keep) {
+            if (keep && !closed) {
+                idle.push(connection);
+                if (closed && idle.remove(connection)) { // close() ran meanwhile
+                    discard(connection);
+                }
+            } else {
+                discard(connection);
+            }
+        }
+
         private void discard(UnaryConnection connection) {
             open.remove(connection);
             connection.close();
         }
 
         void close() {
-            idle.clear();
-            for (UnaryConnection connection : open) {
-                discard(connection); // a call under way on it fails at once, and reports the store closed
+            UnaryConnection connection;
+            while ((connection = idle.poll()) != null) {
+                discard(connection);
+            }
+            for (UnaryConnection inUse : open) {
+                inUse.abort(); // the call under way fails at once, reports the store closed, and closes it
             }
         }
     }
@@ -757,9 +790,14 @@ final class EtcdGateway implements AutoCloseable {
     // ---- lifecycle ------------------------------------------------------------------------------
 
     private void checkOpen() throws DatastoreUnavailableException {
+        checkOpen("");
+    }
+
+    /** As {@link #checkOpen()}, saying {@code outcome} (a write's unknown fate) when closed. */
+    private void checkOpen(String outcome) throws DatastoreUnavailableException {
         if (closed) {
             throw new DatastoreUnavailableException("etcd:" + settings.endpointList()
-                    + " is closed (its bundle was stopped or is restarting)");
+                    + " is closed (its bundle was stopped or is restarting)" + outcome);
         }
     }
 

@@ -54,6 +54,7 @@ final class UnaryConnection implements AutoCloseable {
     private final EmbeddedChannel http;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
 
     private UnaryConnection(SocketChannel socket, Selector selector, SelectionKey key, EmbeddedChannel http) {
         this.socket = socket;
@@ -157,6 +158,11 @@ final class UnaryConnection implements AutoCloseable {
                 FullHttpResponse response = http.readInbound();
                 if (response != null) {
                     try {
+                        if (response.decoderResult().isFailure()) {
+                            // not a reply we can read (Netty marks it, status 999): the request may
+                            // have been applied, so this is no answer, not etcd's answer
+                            throw new NoReplyException(response.decoderResult().cause());
+                        }
                         return new Reply(endpoint, response.status().code(), response.status().reasonPhrase(),
                                 ByteBufUtil.getBytes(response.content()), HttpUtil.isKeepAlive(response)
                                         && http.inboundMessages().isEmpty());
@@ -164,12 +170,13 @@ final class UnaryConnection implements AutoCloseable {
                         response.release();
                     }
                 }
-                if (!readSome(deadline, waitFirst)) {
+                // checked here too: a server that trickles bytes must not hold the call past its deadline
+                if (System.nanoTime() - deadline >= 0 || !readSome(deadline, waitFirst)) {
                     throw new RequestTimeoutException();
                 }
                 waitFirst = false;
             }
-        } catch (RequestTimeoutException e) {
+        } catch (RequestTimeoutException | NoReplyException e) {
             throw e;
         } catch (Exception e) {
             throw new NoReplyException(e);
@@ -266,20 +273,29 @@ final class UnaryConnection implements AutoCloseable {
     }
 
     /**
-     * Closes the socket. Also called from another thread to end a call under way (the store is
-     * closing): closing the selector wakes the caller, whose next read then fails.
+     * Closes the connection and releases its pipeline. Only the thread that holds the connection
+     * (or took it from the idle pool) calls this; others call {@link #abort}.
      */
     @Override
     public void close() {
+        abort();
+        if (released.compareAndSet(false, true)) {
+            closeQuietly(null, null, http);
+        }
+    }
+
+    /**
+     * Ends a call under way on another thread (the store is closing): closing the selector wakes
+     * that thread and its next read fails; it then closes the connection itself. Safe from any
+     * thread, unlike the pipeline, which only its holder touches.
+     */
+    void abort() {
         if (closed.compareAndSet(false, true)) {
-            closeQuietly(socket, selector, http);
+            closeQuietly(socket, selector, null);
         }
     }
 
     private static void closeQuietly(SocketChannel socket, Selector selector, EmbeddedChannel http) {
-        if (http != null) {
-            http.finishAndReleaseAll();
-        }
         try {
             if (selector != null) {
                 selector.close();
@@ -293,6 +309,13 @@ final class UnaryConnection implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // nothing left to do
+        }
+        if (http != null) {
+            try {
+                http.finishAndReleaseAll();
+            } catch (RuntimeException e) {
+                // a pipeline left mid-message by a failed call: released as far as it goes
+            }
         }
     }
 }
