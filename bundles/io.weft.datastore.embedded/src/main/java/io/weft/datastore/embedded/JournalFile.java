@@ -63,6 +63,8 @@ final class JournalFile implements Journal {
     private ByteBuffer zeros;
     /** The thread writing zeros ahead, and whether a request for it is pending or running. */
     private java.util.concurrent.ExecutorService extender;
+    /** The zero writer's own handle on the journal (see {@link #recover()}). */
+    private FileChannel zeroChannel;
     private final java.util.concurrent.atomic.AtomicBoolean extending = new java.util.concurrent.atomic.AtomicBoolean();
     /** Bytes ever appended (never reset) and how many of them are flushed: group commit's counters. */
     private volatile long appended;
@@ -175,6 +177,9 @@ final class JournalFile implements Journal {
         // positional writes at end, not O_APPEND: with preallocation the file is longer than the records
         channel = FileChannel.open(journal, StandardOpenOption.WRITE);
         if (preallocateAhead > 0) {
+            // its own file description: a writeback error is reported once per description, so the
+            // zero writer's flush cannot take the error that the writers' own flush must see
+            zeroChannel = FileChannel.open(journal, StandardOpenOption.WRITE);
             extender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "weft-journal-preallocate");
                 t.setDaemon(true);
@@ -344,7 +349,7 @@ final class JournalFile implements Journal {
                 damaged = e;
             }
             synchronized (syncLock) {
-                if (failure == null) {
+                if (failure == null && damaged == null) { // damaged meanwhile: the zero writer's flush failed
                     durable = Math.max(durable, upTo);
                 }
                 syncing = false;
@@ -397,12 +402,12 @@ final class JournalFile implements Journal {
     private void extendTo(long needed) throws IOException {
         synchronized (extendLock) {
             while (allocatedEnd < needed) {
-                appendZeroChunk();
+                appendZeroChunk(channel);
             }
         }
     }
 
-    private void appendZeroChunk() throws IOException {
+    private void appendZeroChunk(FileChannel channel) throws IOException {
         if (zeros == null) {
             zeros = ByteBuffer.allocateDirect(zeroChunk);
         }
@@ -432,19 +437,32 @@ final class JournalFile implements Journal {
                     if (!channel.isOpen() || damaged != null || allocatedEnd >= end + preallocateAhead) {
                         return;
                     }
-                    appendZeroChunk();
+                    appendZeroChunk(zeroChannel);
                 }
                 if (fsync) {
                     // flushed here, one piece at a time, so that a writer's flush does not carry them
-                    channel.force(false);
+                    zeroChannel.force(false);
                 }
             }
         } catch (IOException e) {
-            // not fatal: a writer that runs out of zeros extends the file itself and reports failures
-            org.slf4j.LoggerFactory.getLogger(JournalFile.class).warn("{}: preallocating the journal failed: {}",
-                    dir.resolve(JOURNAL), e.toString());
+            // fatal: this thread's force flushes the writers' pages too, and the kernel reports a
+            // writeback error once per file, so a writer's own later flush could succeed over
+            // records that never reached the disk
+            org.slf4j.LoggerFactory.getLogger(JournalFile.class).error("{}: preallocating the journal failed: {}; "
+                    + "the store refuses writes until the node runtime restarts", dir.resolve(JOURNAL), e.toString());
+            markDamaged(e);
         } finally {
             extending.set(false);
+        }
+    }
+
+    /** From now on every flush fails: what is on disk is unknown until a restart's recovery reads it. */
+    private void markDamaged(IOException e) {
+        synchronized (syncLock) {
+            if (damaged == null) {
+                damaged = e;
+            }
+            syncLock.notifyAll();
         }
     }
 
@@ -513,11 +531,19 @@ final class JournalFile implements Journal {
         // the snapshot now holds everything the journal does; recovery skips journal records at
         // or below its revision, so a crash before this truncate is harmless
         // the whole file, preallocated zeros too; then zeros ahead again from 0
-        synchronized (extendLock) {
-            channel.truncate(0);
-            channel.force(true);
-            end = 0;
-            allocatedEnd = 0;
+        try {
+            synchronized (extendLock) {
+                channel.truncate(0);
+                // before the force: positional writes must start at 0 even if it fails
+                end = 0;
+                allocatedEnd = 0;
+                channel.force(true);
+            }
+        } catch (IOException e) {
+            // the snapshot is in place but the journal's state on disk is unknown: refuse writes,
+            // and a restart recovers from the snapshot and whatever the journal holds
+            markDamaged(e);
+            throw e;
         }
         extendInBackground();
         synchronized (syncLock) {
@@ -537,6 +563,9 @@ final class JournalFile implements Journal {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (zeroChannel != null) {
+            zeroChannel.close();
         }
         if (channel != null) {
             if (channel.isOpen() && damaged == null) {
