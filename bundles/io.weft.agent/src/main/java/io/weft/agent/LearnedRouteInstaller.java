@@ -13,6 +13,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.weft.api.net.Cidr;
 import io.weft.api.routing.NextHop;
@@ -59,10 +65,23 @@ final class LearnedRouteInstaller {
     static final int BURST = 20_000;
     /** Requests per pass before the loop thread serves other work (a pod's route must not wait for a million). */
     static final int SLICE = 65536;
+    /**
+     * Sends batches for every installer, one at a time; its thread ends after a few idle seconds,
+     * so nothing needs stopping when the agent's bundle stops.
+     */
+    private static final ExecutorService SENDER = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "weft-agent-route-sender");
+                t.setDaemon(true);
+                return t;
+            });
     /** Nothing wanted, or nothing installed. */
     private static final int NONE = -1;
     /** The kernel holds a route of ours to the prefix, but not the one wanted. */
     private static final int MISMATCH = -2;
+
+    /** The batch the kernel is working on (loop thread only). */
+    private Future<Batch.Result> inFlight;
 
     /** What a pass did. */
     record Outcome(int replaced, int deleted, boolean moreToDo, List<String> errors) {
@@ -275,7 +294,8 @@ final class LearnedRouteInstaller {
                 }
             }
             if (batch.size() >= CHUNK) {
-                failures.addAll(batch.execute());
+                send(batch, failures);
+                batch = netlink.batch();
                 drain(); // what arrived while the kernel worked joins this pass
                 if (touched.size() >= BURST) { // a table load coming in pieces
                     burst.run();
@@ -283,13 +303,45 @@ final class LearnedRouteInstaller {
             }
         }
         if (batch.size() > 0) {
-            failures.addAll(batch.execute());
+            send(batch, failures);
         }
+        awaitSent(failures); // a pass ends with the kernel done
         if (touched.isEmpty()) {
             touched.trim();
         }
         errors = failures.list();
         return new Outcome(replaced, deleted, !touched.isEmpty() || !inbox.isEmpty(), errors);
+    }
+
+    /**
+     * Hands {@code batch} to the sending thread once the batch before it is done, so that the loop
+     * thread builds the next batch while the kernel works on this one: the kernel programs routes
+     * inside the sender's system call, so on a loaded table load the two overlap instead of
+     * taking turns.
+     */
+    private void send(Batch batch, Errors failures) throws NetlinkException {
+        awaitSent(failures);
+        inFlight = SENDER.submit(batch::execute);
+    }
+
+    /** Waits for the batch in flight, if any, and collects its failures. */
+    private void awaitSent(Errors failures) throws NetlinkException {
+        Future<Batch.Result> sent = inFlight;
+        if (sent == null) {
+            return;
+        }
+        inFlight = null;
+        try {
+            failures.addAll(sent.get());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NetlinkException n) {
+                throw n;
+            }
+            throw new IllegalStateException("sending learned routes to the kernel failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // the batch still completes on the sender; its failures are not collected
+        }
     }
 
     /**
