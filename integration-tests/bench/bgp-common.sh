@@ -8,13 +8,8 @@ root=$(pwd)
 for tool in bird birdc vtysh gobgpd gobgp python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install bird2 frr gobgpd python3" >&2; exit 1; }
 done
-cp_file=$(mktemp)
-mvn -q -B -o -Dstyle.color=never -f "$root/bundles/io.weft.bgp/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null 2>&1 ||
-  { echo "mvn dependency:build-classpath failed for bundles/io.weft.bgp" >&2; exit 1; }
-CP="$root/bundles/io.weft.bgp/target/io.weft.bgp-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
-rm -f "$cp_file"
 source "$root/integration-tests/bench/lib.sh"
+CP="$root/bundles/io.weft.bgp/target/io.weft.bgp-0.1.0-SNAPSHOT.jar:$(module_classpath "$root/bundles/io.weft.bgp")"
 PEER="env HOLD=${HOLD:-0} python3 $root/integration-tests/bench/bgp_peer.py"
 work=$(mktemp -d)
 FEED=wbb-feed-$$

@@ -40,12 +40,7 @@ source "$(dirname "$0")/bgp-common.sh"
 mod=$root/bundles/io.weft.agent
 [ -d "$mod/target/test-classes/io/weft/agent" ] ||
   { echo "build first: mvn install -DskipTests (from the repository root)" >&2; exit 1; }
-cp_file=$(mktemp)
-mvn -q -B -o -Dstyle.color=never -f "$mod/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null 2>&1 ||
-  { echo "mvn dependency:build-classpath failed for bundles/io.weft.agent" >&2; exit 1; }
-AGENT_CP="$mod/target/classes:$mod/target/test-classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+AGENT_CP="$mod/target/classes:$mod/target/test-classes:$(module_classpath "$mod")"
 KERN=wbb-kern-$$
 trap 'cleanup; ip netns del "$KERN" 2>/dev/null || true' EXIT
 lab_up

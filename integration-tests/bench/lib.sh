@@ -4,6 +4,16 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
 now() { date +%s.%N; }
 
+# The test-scope class path of the Maven module at $1 (offline: run after mvn install), or exit
+# naming the module.
+module_classpath() {
+  local file; file=$(mktemp)
+  mvn -q -B -o -Dstyle.color=never -f "$1/pom.xml" dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile="$file" >/dev/null 2>&1 ||
+    { rm -f "$file"; echo "mvn dependency:build-classpath failed for ${1#"$root"/}" >&2; exit 1; }
+  cat "$file"; rm -f "$file"
+}
+
 etcd_pid=
 # Starts etcd on random loopback ports with its data in $work/etcd; sets $url and $etcd_pid.
 start_etcd() {
