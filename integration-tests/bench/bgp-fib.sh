@@ -28,7 +28,8 @@
 # deleting them one by one takes the kernel 40 s).
 # PARTS (default all): a subset for paired runs, e.g. PARTS="weft kernel" (weft and the netlink
 # Batch alone); parts left out print 0. WEFT_CP: class path entries put first for the weft receiver
-# (e.g. an older build's classes and jar, to compare old and new in the same minutes).
+# (e.g. an older build's classes and jar, to compare old and new in the same minutes). DIAG=1:
+# the first sink update's delay and CPU seconds per thread (user+system) of Weft and of the Batch.
 # Last line: bench bgp-fib: … weft_vs_kernel=<weft_s / kernel_s> installer_vs_kernel=… ratio=<weft_s / bird_s>
 # (goal: weft_vs_kernel <= 1.1, i.e. Weft within 10 % of the kernel's limit).
 set -euo pipefail
@@ -94,7 +95,7 @@ measure() {
   : > "$work/feed.out"
   if [ "$name" = weft ]; then
     : > "$work/weft.out"
-    ip netns exec "$RECV" java ${WEFT_JOPTS:-} -Xms2g -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    ip netns exec "$RECV" java ${DIAG:+-Ddiag=true} ${WEFT_JOPTS:-} -Xms2g -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -cp "${WEFT_CP:+$WEFT_CP:}$AGENT_CP" io.weft.agent.BgpFibBench receive 10.0.0.2 10.0.0.1 65001 65002 "$COUNT" \
         > "$work/weft.out" 2> "$work/weft.err" &
     pids+=($!)
@@ -109,8 +110,9 @@ measure() {
   check_bird_routes "$RECV" "$name"
   if [ "$name" = weft ]; then
     await_field "$work/weft.out" resync_ms >/dev/null
-    local first; first=$(sed -n 's/^first_update=//p' "$work/weft.out") # with WEFT_JOPTS=-Ddiag=true
+    local first; first=$(sed -n 's/^first_update=//p' "$work/weft.out") # with DIAG=1
     [ -z "$first" ] || printf 'weft: first sink update %.3f s after Established\n' "$(echo "$first - $t0" | bc -l)" >&2
+    if [ -n "${DIAG:-}" ]; then cp "$work/weft.out" "${TMPDIR:-/tmp}/bgp-fib-weft.out"; fi
     grep -v '^ready\|^installed' "$work/weft.out" | tr '\n' ' ' >&2; echo >&2
   fi
   stop_all
@@ -134,7 +136,7 @@ kernel_ip_batch() {
 }
 kernel_netlink() { # $1: "" or "watched"
   local s
-  s=$(ip netns exec "$KERN" java -Xmx2g -XX:+UseParallelGC -cp "$AGENT_CP" io.weft.agent.BgpFibBench netlink "$COUNT" 10.0.0.1 ${1:-} |
+  s=$(ip netns exec "$KERN" java ${DIAG:+-Ddiag=true} -Xmx2g -XX:+UseParallelGC -cp "$AGENT_CP" io.weft.agent.BgpFibBench netlink "$COUNT" 10.0.0.1 ${1:-} |
       sed -n 's/^netlink[a-z_]*_s=//p')
   check_bird_routes "$KERN" "netlink Batch"
   flush_bird "$KERN"

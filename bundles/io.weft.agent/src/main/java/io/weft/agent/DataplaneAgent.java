@@ -130,6 +130,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private Subscription subscription;
     /** Route notifications, on a socket of their own so a large learned burst can go without them. */
     private Subscription routeSubscription;
+    private volatile boolean learnedWarm;
+    /** A learned burst is going in: route notifications are paused (loop thread). */
+    private boolean routeEventsPaused;
     private final List<Watch> watches = new ArrayList<>();
     private final Map<Encapsulation, EncapsulationTarget> reconciled = new EnumMap<>(Encapsulation.class);
     private final Map<Encapsulation, EncapsulationProvider> reconciledBy = new EnumMap<>(Encapsulation.class);
@@ -346,6 +349,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 routeSubscription.close();
             }
             if (netlink != null) {
+                try {
+                    learned.settle(); // no batch may be left sending on a closed socket
+                } catch (NetlinkException | RuntimeException e) {
+                    LOG.debug("node {}: learned batches at stop: {}", settings.nodeName(), e.getMessage());
+                }
                 netlink.close();
             }
         });
@@ -410,9 +418,11 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                     Subscription.Kind.NEIGHBOUR), this::onKernelEvent);
             routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
                     this::onKernelEvent);
+            routeEventsPaused = false;
             openWatches(current);
             LOG.info("node {}: agent started, address {} on {} (MTU {}), resync every {} s", identity.name(),
                     identity.address(), identity.uplink(), identity.hostMtu(), settings.resyncInterval().toSeconds());
+            loop.execute(this::warmUpLearnedRoutes); // after the first pass, which is queued already
         } catch (Exception e) {
             LOG.warn("node {}: agent cannot start yet: {} (retrying in {} s)", settings.nodeName(), e.getMessage(),
                     RETRY_DELAY_MS / 1000);
@@ -576,6 +586,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             }
             // proxy ARP before the route: a pod must find its gateway as soon as it is routable
             configureInterfaces(desired.workloadInterfaces(), full);
+            if (full) {
+                learned.settle(); // the dump must not race learned batches still with the kernel
+            }
             List<Route> kernelRoutes = full ? netlink.routes() : null; // one dump for both route owners
             RouteReconciler.Outcome outcome = full ? routes.resync(wanted, kernelRoutes) : routes.apply(wanted);
             errors.addAll(outcome.errors());
@@ -895,7 +908,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             lastLearnedErrors = o.errors();
             if (o.moreToDo()) {
                 requestLearnedPass();
-            } else if (routeSubscription == null && resumeQueued.compareAndSet(false, true)) {
+            } else if (routeEventsPaused && resumeQueued.compareAndSet(false, true)) {
                 // not at once: a speaker hands a table over in several updates, and the installer
                 // may catch up between two of them; each resumption costs a full pass
                 loop.schedule(this::resumeRouteEvents, QUIET_MS, TimeUnit.MILLISECONDS);
@@ -915,31 +928,63 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
      * table and repairs whatever was deleted meanwhile, as a notification would have had it done.
      */
     private void stopRouteEvents() {
-        if (routeSubscription != null) {
-            routeSubscription.close();
-            routeSubscription = null;
-            LOG.debug("node {}: learned-route burst of {} prefixes: route notifications off until it is in",
-                    settings.nodeName(), learned.pending());
+        if (routeSubscription != null && !routeEventsPaused) {
+            try {
+                routeSubscription.pause();
+                routeEventsPaused = true;
+                LOG.debug("node {}: learned-route burst of {} prefixes: route notifications off until it is in",
+                        settings.nodeName(), learned.pending());
+            } catch (NetlinkException e) {
+                // the burst goes in with notifications; slower, nothing lost
+                LOG.debug("node {}: cannot pause route notifications: {}", settings.nodeName(), e.getMessage());
+            }
         }
     }
 
     private void resumeRouteEvents() {
         resumeQueued.set(false);
-        if (routeSubscription != null || subscription == null || closed) {
+        if (!routeEventsPaused || routeSubscription == null || closed) {
             return;
         }
         if (learned.pending() > 0 || learnedPassQueued.get()) {
             return; // the burst goes on; its last pass asks again
         }
         try {
-            routeSubscription = Subscription.open(settings.netns(), EnumSet.of(Subscription.Kind.ROUTE),
-                    this::onKernelEvent);
+            routeSubscription.resume();
+            routeEventsPaused = false;
             requestSync(true);
         } catch (NetlinkException e) {
             LOG.warn("node {}: cannot listen to route notifications again: {} (retrying in {} s)", settings.nodeName(),
                     e.getMessage(), RETRY_DELAY_MS / 1000);
-            loop.schedule(this::resumeRouteEvents, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+            if (resumeQueued.compareAndSet(false, true)) {
+                loop.schedule(this::resumeRouteEvents, RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+            }
         }
+    }
+
+    /**
+     * Once per agent, after its first pass: the learned-route install path compiled before a
+     * peer's first table needs it (see {@link LearnedRouteInstaller#warmUp}); costs a fraction of
+     * a second of the loop thread, nothing reaches the kernel.
+     */
+    private void warmUpLearnedRoutes() {
+        if (learnedWarm || closed || netlink == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            LearnedRouteInstaller.warmUp(netlink, LearnedRouteInstaller.WARMUP_ROUTES);
+            LOG.debug("node {}: learned-route warm-up ({} routes) in {} ms", settings.nodeName(),
+                    LearnedRouteInstaller.WARMUP_ROUTES, (System.nanoTime() - t0) / 1_000_000);
+        } catch (NetlinkException | RuntimeException e) {
+            LOG.debug("node {}: learned-route warm-up skipped: {}", settings.nodeName(), e.getMessage());
+        }
+        learnedWarm = true;
+    }
+
+    /** The learned-route warm-up is over, for benchmarks. */
+    boolean learnedRoutesWarm() {
+        return learnedWarm;
     }
 
     /** Learned routes the kernel holds (as far as the agent knows), for tests and benchmarks. */

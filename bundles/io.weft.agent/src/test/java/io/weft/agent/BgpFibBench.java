@@ -55,6 +55,78 @@ public final class BgpFibBench {
         System.exit(0);
     }
 
+    /**
+     * Diagnostics, per thread name of this process so far (from /proc/self/task, busiest first):
+     * CPU seconds, user and system (the kernel's share: system time of the thread that sends the
+     * netlink batches), and seconds spent runnable but waiting for a core ({@code schedstat}),
+     * to tell a thread short of work from one short of CPU.
+     */
+    private static String threadCpu() throws java.io.IOException {
+        java.util.Map<String, double[]> byName = new java.util.TreeMap<>();
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(
+                java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : tasks) {
+                String stat;
+                String[] sched;
+                try {
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double[] t = byName.computeIfAbsent(name, k -> new double[3]);
+                t[0] += Long.parseLong(f[11]) / 100.0; // utime, clock ticks
+                t[1] += Long.parseLong(f[12]) / 100.0; // stime
+                t[2] += Long.parseLong(sched[1]) / 1e9; // run-queue wait, ns
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        byName.entrySet().stream().filter(e -> e.getValue()[0] + e.getValue()[1] > 0.01)
+                .sorted((a, b) -> Double.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
+                .forEach(e -> out.append(String.format("%s:%.2fu+%.2fs,wait%.2f ", e.getKey(), e.getValue()[0],
+                        e.getValue()[1], e.getValue()[2])));
+        return out.toString().trim();
+    }
+
+    /** Diagnostics: every 200 ms, the sender's CPU and run-queue wait (ms) in that span, and the whole process's CPU. */
+    private static void sampleSender(StringBuilder out) {
+        long[] last = new long[3];
+        try {
+            while (true) {
+                Thread.sleep(200);
+                long cpu = 0;
+                long wait = 0;
+                long all = 0;
+                try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(
+                        java.nio.file.Path.of("/proc/self/task"))) {
+                    for (java.nio.file.Path task : tasks) {
+                        try {
+                            String[] sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+                            all += Long.parseLong(sched[0]);
+                            if (java.nio.file.Files.readString(task.resolve("comm")).startsWith("weft-agent-rout")) {
+                                cpu += Long.parseLong(sched[0]);
+                                wait += Long.parseLong(sched[1]);
+                            }
+                        } catch (java.io.IOException gone) {
+                            // thread ended
+                        }
+                    }
+                }
+                synchronized (out) {
+                    out.append(String.format("%d/%d/%d ", (cpu - last[0]) / 1_000_000, (wait - last[1]) / 1_000_000,
+                            (all - last[2]) / 1_000_000));
+                }
+                last[0] = cpu;
+                last[1] = wait;
+                last[2] = all;
+            }
+        } catch (InterruptedException | java.io.IOException e) {
+            // done
+        }
+    }
+
     private static long heapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -71,7 +143,7 @@ public final class BgpFibBench {
                 new DatastoreResourceStore(new MemoryDatastore(), new JacksonResourceCodec(), Clock.systemUTC()));
         agent.start();
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (agent.report().passes() < 1) {
+        while (agent.report().passes() < 1 || !agent.learnedRoutesWarm()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the agent's first pass did not come: " + agent.report());
             }
@@ -102,9 +174,16 @@ public final class BgpFibBench {
             bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
                     .withFamilies(true, false));
             String.format("%.6f", 0.0); // locale data loaded now, not inside the measured span
+            StringBuilder timeline = new StringBuilder();
+            if (Boolean.getBoolean("diag")) {
+                System.out.println("thread_cpu_at_ready=" + threadCpu());
+                Thread sampler = new Thread(() -> sampleSender(timeline), "diag-sampler");
+                sampler.setDaemon(true);
+                sampler.start();
+            }
             System.out.println("ready");
             while (agent.learnedRoutesInstalled() < count || agent.learnedRoutesPending() > 0) {
-                Thread.sleep(2);
+                Thread.sleep(20); // the script times with the kernel's view; this only says when to report
             }
             long done = System.currentTimeMillis();
             long doneNs = System.nanoTime();
@@ -114,6 +193,16 @@ public final class BgpFibBench {
                         seen[0], seen[1], (seen[3] - seen[2]) / 1e9, (doneNs - seen[3]) / 1e9);
                 System.out.printf("first_update=%.3f%n", seen[4] / 1000.0);
                 System.out.println("arrivals=" + arrivals);
+                System.out.println("thread_cpu=" + threadCpu());
+                synchronized (timeline) {
+                    System.out.println("sender_timeline=" + timeline);
+                }
+                String jfr = System.getProperty("jfrDump"); // with -XX:StartFlightRecording, kill -9 keeps no file
+                if (jfr != null) {
+                    for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+                        r.dump(java.nio.file.Path.of(jfr));
+                    }
+                }
             }
             System.out.printf("table_bytes_per_route=%.1f%n", agent.learnedRoutesFootprint() / (double) count);
             System.out.printf("heap_per_route=%.1f%n", (heapAfterGc() - before) / (double) count);
@@ -236,6 +325,9 @@ public final class BgpFibBench {
             }
             batch.execute().throwIfFailed();
             System.out.printf("netlink%s_s=%.4f%n", watched ? "_watched" : "", (System.nanoTime() - t0) / 1e9);
+            if (Boolean.getBoolean("diag")) {
+                System.err.println("netlink Batch: thread_cpu=" + threadCpu());
+            }
         }
     }
 }

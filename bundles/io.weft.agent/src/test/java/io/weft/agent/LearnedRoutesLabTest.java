@@ -196,6 +196,19 @@ class LearnedRoutesLabTest {
      * arrives the routes stay, so traffic keeps flowing; the table then decides each of them.
      */
     @Test
+    void theStartUpWarmUpLeavesTheKernelAlone() throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!agent.learnedRoutesWarm() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(true, agent.learnedRoutesWarm(), "the learned-route warm-up did not end");
+        // 50,000 made-up routes in 198.18.0.0/15 were built and dropped, none sent
+        assertEquals(0, birdRoutes());
+        assertEquals(List.of(), lines(ip(ns, "route", "show", "root", "198.18.0.0/15")));
+        assertEquals(0, agent.learnedRoutesInstalled());
+    }
+
+    @Test
     void aRestartedAgentKeepsLearnedRoutesUntilATableArrives() throws Exception {
         agent.accept(new RouteUpdate("bgp", true, List.of(learned(1), learned(2), learned(3)), List.of()));
         await(10_000, 3, this::birdRoutes);

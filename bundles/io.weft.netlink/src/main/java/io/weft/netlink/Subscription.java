@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import io.weft.netlink.internal.Errno;
 import io.weft.netlink.internal.MessageBuilder;
 import io.weft.netlink.internal.NetlinkSocket;
 import io.weft.netlink.internal.Rt;
@@ -19,6 +18,10 @@ import io.weft.netlink.internal.Rt;
  *
  * <p>If the kernel drops notifications because the listener fell behind (ENOBUFS), the listener
  * receives an {@link Event} of kind {@link Kind#OVERFLOW}: it must then re-read the state.
+ *
+ * <p>{@link #pause()} stops the kernel sending notifications at once without closing anything
+ * (a program about to write a million routes does not want each one echoed back);
+ * {@link #resume()} starts them again, and the caller re-reads what changed meanwhile.
  */
 public final class Subscription implements AutoCloseable {
 
@@ -36,14 +39,22 @@ public final class Subscription implements AutoCloseable {
     public record Event(Kind kind, boolean deleted, Object subject) {
     }
 
+    /** How long a blocked read lasts: bounds how long {@link #close()} waits for the reader. */
+    private static final int READ_TIMEOUT_MS = 250;
+
     private final NetlinkSocket socket;
     private final RtNetlink lookups;
+    /** The RTNLGRP_* numbers this subscription listens to. */
+    private final int[] groups;
     private final Thread reader;
     private final Map<Integer, String> names = new ConcurrentHashMap<>();
+    private volatile boolean closing;
 
-    private Subscription(NetlinkSocket socket, RtNetlink lookups, Consumer<Event> listener, String threadName) {
+    private Subscription(NetlinkSocket socket, RtNetlink lookups, int[] groups, Consumer<Event> listener,
+            String threadName) {
         this.socket = socket;
         this.lookups = lookups;
+        this.groups = groups;
         this.reader = new Thread(() -> read(listener), threadName);
         reader.setDaemon(true);
     }
@@ -64,38 +75,76 @@ public final class Subscription implements AutoCloseable {
         NetlinkSocket socket = netns.call(() -> NetlinkSocket.open(g));
         RtNetlink lookups;
         try {
-            socket.setReceiveTimeout(500);
+            socket.setReceiveTimeout(READ_TIMEOUT_MS);
             lookups = RtNetlink.open(netns);
         } catch (NetlinkException e) {
             socket.close();
             throw e;
         }
-        Subscription s = new Subscription(socket, lookups, listener, "weft-netlink-events-"
+        Subscription s = new Subscription(socket, lookups, groupNumbers(g), listener, "weft-netlink-events-"
                 + (netns.path() == null ? "host" : netns.path().getFileName()));
-        for (Link l : lookups.links()) {
-            s.names.put(l.index(), l.name());
+        try {
+            for (Link l : lookups.links()) {
+                s.names.put(l.index(), l.name());
+            }
+        } catch (NetlinkException e) {
+            socket.close();
+            lookups.close();
+            throw e;
         }
         s.reader.start();
         return s;
     }
 
+    /** RTMGRP_* bits to RTNLGRP_* numbers: bit i is group i + 1. */
+    private static int[] groupNumbers(int bits) {
+        return java.util.stream.IntStream.range(0, 32).filter(i -> (bits & (1 << i)) != 0).map(i -> i + 1).toArray();
+    }
+
+    /**
+     * Stops the kernel sending this subscription's notifications, from now on; those it queued
+     * already are still delivered. Nothing is closed: {@link #resume()} starts them again.
+     */
+    public void pause() throws NetlinkException {
+        for (int g : groups) {
+            socket.membership(g, false);
+        }
+    }
+
+    /**
+     * Starts notifications again after {@link #pause()}. What changed while paused is not told:
+     * the caller re-reads the state it cares about after this returns.
+     */
+    public void resume() throws NetlinkException {
+        for (int g : groups) {
+            socket.membership(g, true);
+        }
+    }
+
     private void read(Consumer<Event> listener) {
-        while (!socket.isClosed()) {
+        try {
+            readUntilClosed(listener);
+        } finally {
+            // the reader closes its own socket: a descriptor closed under a blocked read could be
+            // reused by another open before the read loop looked again, and read someone else's data
+            socket.close();
+            lookups.close();
+        }
+    }
+
+    private void readUntilClosed(Consumer<Event> listener) {
+        while (!closing) {
             ByteBuffer msgs;
             try {
                 msgs = socket.receiveNotifications();
             } catch (NetlinkException e) {
-                if (e.errno() == Errno.ENOBUFS) {
-                    deliver(listener, new Event(Kind.OVERFLOW, false, null));
-                    continue;
-                }
-                if (socket.isClosed()) {
+                if (closing) {
                     return;
                 }
-                deliver(listener, new Event(Kind.OVERFLOW, false, null));
+                deliver(listener, new Event(Kind.OVERFLOW, false, null)); // ENOBUFS or worse: re-read
                 continue;
             }
-            while (msgs.remaining() >= 16) {
+            while (msgs.remaining() >= 16 && !closing) {
                 int at = msgs.position();
                 int len = msgs.getInt(at);
                 if (len < 16 || at + len > msgs.limit()) {
@@ -163,12 +212,26 @@ public final class Subscription implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops notifications and ends the reader: no event is delivered after this returns, unless
+     * the listener itself calls it or is stuck (the reader then ends after its current event).
+     */
     @Override
     public void close() {
-        socket.close();
-        lookups.close();
+        if (closing) {
+            return;
+        }
         try {
-            reader.join(2000);
+            pause(); // before closing is set: until then the reader keeps the socket open
+        } catch (NetlinkException e) {
+            // the reader ends within READ_TIMEOUT_MS anyway
+        }
+        closing = true;
+        if (Thread.currentThread() == reader) {
+            return;
+        }
+        try {
+            reader.join(READ_TIMEOUT_MS * 8L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

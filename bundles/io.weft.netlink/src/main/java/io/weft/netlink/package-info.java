@@ -5,7 +5,7 @@
  * pipelined in a {@link io.weft.netlink.Batch}; {@link io.weft.netlink.Sysctl} sets a
  * namespace's sysctls and {@link io.weft.netlink.Subscription} follows kernel changes.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 @Export
 package io.weft.netlink;
 

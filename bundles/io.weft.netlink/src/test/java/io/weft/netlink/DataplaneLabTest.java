@@ -180,4 +180,77 @@ class DataplaneLabTest {
                     && r.destination().equals(Cidr.parse("10.99.0.0/24"))), events.toString());
         }
     }
+
+    @Test
+    void aPausedSubscriptionHearsNothingUntilResumedAndClosesPromptly() throws Exception {
+        String ns = lab.netns("pause");
+        List<Subscription.Event> events = new CopyOnWriteArrayList<>();
+        java.util.function.Predicate<String> heard = dst -> events.stream()
+                .anyMatch(e -> e.subject() instanceof Route r && r.destination().equals(Cidr.parse(dst)));
+        try (RtNetlink nl = RtNetlink.open(Netns.named(ns))) {
+            nl.createVeth(new VethPair("pv0", "pv1", Netns.named(ns), null, null, null));
+            nl.setUp("pv0");
+            Subscription sub = Subscription.open(Netns.named(ns), java.util.EnumSet.of(Subscription.Kind.ROUTE), events::add);
+            sub.pause();
+            ip(ns, "route", "add", "10.98.1.0/24", "dev", "pv0");
+            sub.resume();
+            ip(ns, "route", "add", "10.98.2.0/24", "dev", "pv0");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline && !heard.test("10.98.2.0/24")) {
+                Thread.sleep(10);
+            }
+            assertTrue(heard.test("10.98.2.0/24"), "no notification after resume: " + events);
+            assertTrue(!heard.test("10.98.1.0/24"), "a notification while paused: " + events);
+
+            long t0 = System.nanoTime();
+            sub.close();
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            int before = events.size();
+            ip(ns, "route", "add", "10.98.3.0/24", "dev", "pv0");
+            Thread.sleep(300);
+            assertEquals(before, events.size(), "an event after close: " + events);
+            // the reader wakes from its bounded read (250 ms) and closes its own socket
+            assertTrue(closeMs < 1000, "close took " + closeMs + " ms");
+            org.junit.jupiter.api.Assertions.assertThrows(NetlinkException.class, sub::resume,
+                    "a closed subscription cannot be resumed");
+        }
+    }
+
+    @Test
+    void aBatchReportsFailuresAnywhereInItsChunksAndEveryoneOfThemWhenAllFail() throws Exception {
+        // only a chunk's last request asks for an ACK: failures elsewhere must still be told apart
+        String ns = lab.netns("batchfail");
+        try (RtNetlink nl = RtNetlink.open(Netns.named(ns))) {
+            nl.createVeth(new VethPair("bf0", "bf1", Netns.named(ns), null, null, null));
+            nl.setUp("bf0");
+            nl.addAddress("bf0", PrefixedAddress.parse("10.0.0.1/24"));
+            Route first = Route.to(Cidr.parse("10.70.0.0/24")).via(addr("10.0.0.2")).protocol(80);
+            Batch batch = nl.batch();
+            List<Integer> duplicates = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                batch.addRoute(Route.to(new Cidr(addr("10." + (70 + i / 256) + "." + (i % 256) + ".0"), 24))
+                        .via(addr("10.0.0.2")).protocol(80));
+                if (i % 311 == 7) {
+                    batch.addRoute(first); // EEXIST, in the middle of some chunk
+                    duplicates.add(batch.size() - 1);
+                }
+            }
+            Batch.Result added = batch.execute();
+            assertEquals(3000 + duplicates.size(), added.requests());
+            assertEquals(duplicates.size(), added.failures().size(), added.failures().toString());
+            for (NetlinkException e : added.failures()) {
+                assertTrue(e.isAlreadyExists() && e.getMessage().startsWith("route add " + first.describe()), e.getMessage());
+            }
+            assertEquals(3000, lines(ip(ns, "route", "show", "proto", "80")).size());
+
+            Batch missing = nl.batch();
+            for (int i = 0; i < 1500; i++) {
+                missing.deleteRoute(Route.to(new Cidr(addr("10.90." + (i / 256) + "." + (i % 256)), 32)).protocol(80));
+            }
+            Batch.Result deleted = missing.execute();
+            assertEquals(1500, deleted.failures().size());
+            assertTrue(deleted.failures().stream().allMatch(NetlinkException::isNotFound));
+            assertEquals(3000, lines(ip(ns, "route", "show", "proto", "80")).size());
+        }
+    }
 }

@@ -17,7 +17,7 @@ import io.weft.netlink.NetlinkException;
  */
 public final class NetlinkSocket implements AutoCloseable {
 
-    /** Messages per send in a batch: small enough that their ACKs fit the receive buffer. */
+    /** Messages per send in a batch: small enough that their answers, were all to fail, fit the receive buffer. */
     private static final int BATCH_CHUNK = 512;
     private static final int MAX_SEND_BYTES = 60 * 1024;
 
@@ -72,6 +72,19 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Joins or leaves multicast group {@code group} (an RTNLGRP_* number, not an RTMGRP_* bit):
+     * from the call on, the kernel queues that group's notifications to this socket, or stops.
+     */
+    public void membership(int group, boolean join) throws NetlinkException {
+        ensureOpen();
+        try {
+            setInt(fd, LibC.SOL_NETLINK, join ? LibC.NETLINK_ADD_MEMBERSHIP : LibC.NETLINK_DROP_MEMBERSHIP, group);
+        } catch (LastErrorException e) {
+            throw new NetlinkException((join ? "join" : "leave") + " netlink group " + group, e.getErrorCode(), null);
+        }
+    }
+
     private static void setInt(int fd, int level, int option, int value) {
         LibC.setsockopt(fd, level, option, new int[] {value}, 4);
     }
@@ -85,9 +98,15 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
-     * Sends many ACKed requests, pipelined in chunks, and returns each one's error or null.
+     * Sends many requests, pipelined in chunks, and returns each one's error or null.
      * {@code descriptions} gives request i in words; it is only called for failures.
      * Nothing is retried: the caller decides what an EEXIST or ENOENT means to it.
+     *
+     * <p>Only the last request of a chunk asks for an ACK. The kernel handles a chunk's requests
+     * in order inside the send, and answers a failed request with an error whether it asked for
+     * an ACK or not, so the last one's ACK says every request of the chunk was handled, and each
+     * failure still arrives with its own sequence number. An ACK per request cost the kernel a
+     * message each and us a receive call each: about a seventh of a million-route install.
      */
     public synchronized NetlinkException[] execute(List<byte[]> messages, java.util.function.IntFunction<String> descriptions)
             throws NetlinkException {
@@ -98,6 +117,7 @@ public final class NetlinkSocket implements AutoCloseable {
             int firstSeq = seq + 1;
             tx.clear();
             int start = i;
+            int lastAt = 0;
             while (i < messages.size() && i - start < BATCH_CHUNK) {
                 byte[] m = messages.get(i);
                 if (tx.position() > 0 && tx.position() + m.length > MAX_SEND_BYTES) {
@@ -109,17 +129,18 @@ public final class NetlinkSocket implements AutoCloseable {
                     }
                     tx = ByteBuffer.allocateDirect(m.length).order(ByteOrder.nativeOrder());
                 }
-                int at = tx.position();
+                lastAt = tx.position();
                 tx.put(m);
-                tx.putInt(at + 8, ++seq);
+                tx.putShort(lastAt + 6, (short) (tx.getShort(lastAt + 6) & ~Rt.NLM_F_ACK));
+                tx.putInt(lastAt + 8, ++seq);
                 i++;
             }
             int count = i - start;
+            tx.putShort(lastAt + 6, (short) (tx.getShort(lastAt + 6) | Rt.NLM_F_ACK));
             tx.flip();
             send(tx);
-            int acked = 0;
-            boolean[] seen = new boolean[count];
-            while (acked < count) {
+            boolean done = false;
+            while (!done) {
                 ByteBuffer msgs = receive();
                 while (msgs.remaining() >= 16) {
                     int at = msgs.position();
@@ -130,14 +151,13 @@ public final class NetlinkSocket implements AutoCloseable {
                         break;
                     }
                     int idx = mseq - firstSeq;
-                    if (type == Rt.NLMSG_ERROR && idx >= 0 && idx < count && !seen[idx]) {
-                        seen[idx] = true;
-                        acked++;
+                    if (type == Rt.NLMSG_ERROR && idx >= 0 && idx < count) {
                         int error = -msgs.getInt(at + 16);
-                        if (error != 0) {
+                        if (error != 0 && errors[start + idx] == null) {
                             errors[start + idx] = new NetlinkException(descriptions.apply(start + idx), error,
                                     extAckMessage(msgs, at, len));
                         }
+                        done |= idx == count - 1; // the last request's answer comes after all the others'
                     }
                     msgs.position(at + MessageBuilder.align(len));
                 }
