@@ -349,11 +349,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
                 routeSubscription.close();
             }
             if (netlink != null) {
-                try {
-                    learned.settle(); // no batch may be left sending on a closed socket
-                } catch (NetlinkException | RuntimeException e) {
-                    LOG.debug("node {}: learned batches at stop: {}", settings.nodeName(), e.getMessage());
-                }
+                learned.settle(); // no batch may be left sending on a closed socket
                 netlink.close();
             }
         });
@@ -586,9 +582,9 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
             }
             // proxy ARP before the route: a pod must find its gateway as soon as it is routable
             configureInterfaces(desired.workloadInterfaces(), full);
-            if (full) {
-                learned.settle(); // the dump must not race learned batches still with the kernel
-            }
+            // learned batches still with the kernel land first: one queued earlier must not replace
+            // a route the agent writes now, nor race the dump below
+            learned.settle();
             List<Route> kernelRoutes = full ? netlink.routes() : null; // one dump for both route owners
             RouteReconciler.Outcome outcome = full ? routes.resync(wanted, kernelRoutes) : routes.apply(wanted);
             errors.addAll(outcome.errors());

@@ -17,7 +17,7 @@ import io.weft.api.net.Cidr;
  */
 final class PrefixKeys {
 
-    private static final long IPV6 = 1L << 48;
+    static final long IPV6 = 1L << 48;
 
     private final Map<Cidr, Integer> ipv6Slots = new HashMap<>();
     private final List<Cidr> ipv6BySlot = new ArrayList<>();

@@ -87,7 +87,7 @@ public final class Subscription implements AutoCloseable {
             for (Link l : lookups.links()) {
                 s.names.put(l.index(), l.name());
             }
-        } catch (NetlinkException e) {
+        } catch (NetlinkException | RuntimeException e) {
             socket.close();
             lookups.close();
             throw e;
@@ -152,7 +152,15 @@ public final class Subscription implements AutoCloseable {
                 }
                 ByteBuffer one = msgs.duplicate().order(msgs.order());
                 one.limit(at + len).position(at);
-                Event e = decode(one.slice().order(msgs.order()));
+                Event e;
+                try {
+                    e = decode(one.slice().order(msgs.order()));
+                } catch (RuntimeException undecodable) {
+                    // one message the codec cannot read must not end the subscription
+                    System.getLogger(Subscription.class.getName()).log(System.Logger.Level.WARNING,
+                            "undecodable netlink notification skipped: " + undecodable);
+                    e = null;
+                }
                 if (e != null) {
                     deliver(listener, e);
                 }

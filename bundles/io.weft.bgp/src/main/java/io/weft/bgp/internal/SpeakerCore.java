@@ -482,6 +482,10 @@ public final class SpeakerCore implements AutoCloseable {
         }
         PathAttributes best = (PathAttributes) rib.locRib.get(key);
         RibPeer first = paths.get(0);
+        boolean stale = first.isStale(key);
+        if (paths.size() == 1 && first == lastFirst && best == lastBest && stale == lastStale) {
+            return new Route(prefixes.cidr(key), lastForm.nextHops(), lastForm.attributes());
+        }
         List<PathAttributes> each;
         if (paths.size() == 1) {
             each = List.of(best);
@@ -491,7 +495,7 @@ public final class SpeakerCore implements AutoCloseable {
                 each.add(p.candidate(key));
             }
         }
-        RouteShape shape = new RouteShape(first, best, each, first.isStale(key));
+        RouteShape shape = new RouteShape(first, best, each, stale);
         SinkForm form = sinkForms.get(shape);
         if (form == null) {
             if (sinkForms.size() >= SINK_FORMS_LIMIT) {
@@ -500,8 +504,24 @@ public final class SpeakerCore implements AutoCloseable {
             form = sinkForm(shape);
             sinkForms.put(shape, form);
         }
+        if (paths.size() == 1) {
+            lastFirst = first;
+            lastBest = best;
+            lastStale = stale;
+            lastForm = form;
+        }
         return new Route(prefixes.cidr(key), form.nextHops(), form.attributes());
     }
+
+    /*
+     * The last single-path shape and its form: a table load is long runs of prefixes sharing one
+     * path, and hashing a shape per prefix (its attributes and list) was a tenth of the hand-over.
+     * A form depends on its shape only, so it cannot go stale.
+     */
+    private RibPeer lastFirst;
+    private PathAttributes lastBest;
+    private boolean lastStale;
+    private SinkForm lastForm;
 
     /**
      * What a learned route looks like to a route sink apart from its prefix: the same for every

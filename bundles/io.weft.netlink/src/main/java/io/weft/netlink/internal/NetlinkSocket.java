@@ -20,6 +20,8 @@ public final class NetlinkSocket implements AutoCloseable {
     /** Messages per send in a batch: small enough that their answers, were all to fail, fit the receive buffer. */
     private static final int BATCH_CHUNK = 512;
     private static final int MAX_SEND_BYTES = 60 * 1024;
+    /** The acknowledged no-op that ends each chunk of a batch. */
+    private static final int NOOP_BYTES = 16;
 
     private final int fd;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
@@ -102,11 +104,13 @@ public final class NetlinkSocket implements AutoCloseable {
      * {@code descriptions} gives request i in words; it is only called for failures.
      * Nothing is retried: the caller decides what an EEXIST or ENOENT means to it.
      *
-     * <p>Only the last request of a chunk asks for an ACK. The kernel handles a chunk's requests
-     * in order inside the send, and answers a failed request with an error whether it asked for
-     * an ACK or not, so the last one's ACK says every request of the chunk was handled, and each
-     * failure still arrives with its own sequence number. An ACK per request cost the kernel a
-     * message each and us a receive call each: about a seventh of a million-route install.
+     * <p>No request asks for an ACK; each chunk ends with an {@code NLMSG_NOOP} that does. The
+     * kernel handles a chunk's messages in order inside the send and answers a failed request
+     * with an error whether it asked for an ACK or not, so the no-op's ACK (which the kernel
+     * always sends: a control message is never skipped) says every request before it was
+     * handled, and each failure still arrives with its own sequence number. An ACK per request
+     * cost the kernel a message each and us a receive call each: about a seventh of a
+     * million-route install.
      */
     public synchronized NetlinkException[] execute(List<byte[]> messages, java.util.function.IntFunction<String> descriptions)
             throws NetlinkException {
@@ -114,34 +118,39 @@ public final class NetlinkSocket implements AutoCloseable {
         NetlinkException[] errors = new NetlinkException[messages.size()];
         int i = 0;
         while (i < messages.size()) {
+            ensureOpen(); // closed by another thread meanwhile: its descriptor may be someone else's now
             int firstSeq = seq + 1;
             tx.clear();
             int start = i;
-            int lastAt = 0;
             while (i < messages.size() && i - start < BATCH_CHUNK) {
                 byte[] m = messages.get(i);
                 if (tx.position() > 0 && tx.position() + m.length > MAX_SEND_BYTES) {
                     break;
                 }
-                if (tx.remaining() < m.length) {
+                if (tx.remaining() < m.length + NOOP_BYTES) {
                     if (tx.position() > 0) {
                         break;
                     }
-                    tx = ByteBuffer.allocateDirect(m.length).order(ByteOrder.nativeOrder());
+                    tx = ByteBuffer.allocateDirect(m.length + NOOP_BYTES).order(ByteOrder.nativeOrder());
                 }
-                lastAt = tx.position();
+                int at = tx.position();
                 tx.put(m);
-                tx.putShort(lastAt + 6, (short) (tx.getShort(lastAt + 6) & ~Rt.NLM_F_ACK));
-                tx.putInt(lastAt + 8, ++seq);
+                tx.putShort(at + 6, (short) (tx.getShort(at + 6) & ~Rt.NLM_F_ACK));
+                tx.putInt(at + 8, ++seq);
                 i++;
             }
             int count = i - start;
-            tx.putShort(lastAt + 6, (short) (tx.getShort(lastAt + 6) | Rt.NLM_F_ACK));
+            // the chunk's end: struct nlmsghdr { len, type, flags, seq, pid }, acknowledged
+            tx.putInt(NOOP_BYTES).putShort(Rt.NLMSG_NOOP).putShort((short) (Rt.NLM_F_REQUEST | Rt.NLM_F_ACK))
+                    .putInt(++seq).putInt(0);
             tx.flip();
             send(tx);
             boolean done = false;
             while (!done) {
                 ByteBuffer msgs = receive();
+                if (!msgs.hasRemaining() && closed) {
+                    throw new NetlinkException("netlink socket closed before the kernel answered", null);
+                }
                 while (msgs.remaining() >= 16) {
                     int at = msgs.position();
                     int len = msgs.getInt(at);
@@ -151,13 +160,14 @@ public final class NetlinkSocket implements AutoCloseable {
                         break;
                     }
                     int idx = mseq - firstSeq;
-                    if (type == Rt.NLMSG_ERROR && idx >= 0 && idx < count) {
+                    if (type == Rt.NLMSG_ERROR && idx == count) {
+                        done = true; // the no-op's ACK: every request before it was handled
+                    } else if (type == Rt.NLMSG_ERROR && idx >= 0 && idx < count) {
                         int error = -msgs.getInt(at + 16);
                         if (error != 0 && errors[start + idx] == null) {
                             errors[start + idx] = new NetlinkException(descriptions.apply(start + idx), error,
                                     extAckMessage(msgs, at, len));
                         }
-                        done |= idx == count - 1; // the last request's answer comes after all the others'
                     }
                     msgs.position(at + MessageBuilder.align(len));
                 }
@@ -193,6 +203,9 @@ public final class NetlinkSocket implements AutoCloseable {
         send(tx);
         while (true) {
             ByteBuffer msgs = receive();
+            if (!msgs.hasRemaining() && closed) {
+                throw new NetlinkException(description + ": netlink socket closed before the kernel answered", null);
+            }
             while (msgs.remaining() >= 16) {
                 int at = msgs.position();
                 int len = msgs.getInt(at);
