@@ -145,7 +145,7 @@ kernel_netlink() { # $1: "" or "watched"
 
 installer_only() { # the agent fed COUNT routes straight into its sink, 1,000 per update, no BGP
   local s
-  s=$(ip netns exec "$KERN" java -Xms2g -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  s=$(ip netns exec "$KERN" java ${DIAG:+-Ddiag=true} -Xms2g -Xmx2g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
       -cp "$AGENT_CP" io.weft.agent.BgpFibBench direct "$COUNT" 1000 | sed -n 's/^direct_s=//p')
   check_bird_routes "$KERN" "installer"
   flush_bird "$KERN"

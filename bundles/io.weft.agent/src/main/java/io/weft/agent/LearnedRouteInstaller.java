@@ -110,6 +110,10 @@ final class LearnedRouteInstaller {
     }
 
     private final ConcurrentLinkedQueue<RouteUpdate> inbox = new ConcurrentLinkedQueue<>();
+    /** Prefixes in the inbox's updates (any thread adds, the loop thread takes away). */
+    private final java.util.concurrent.atomic.AtomicInteger inboxPrefixes = new java.util.concurrent.atomic.AtomicInteger();
+    /** Prefixes folded in ahead of the batch being built: two batches' worth. */
+    static final int FOLD_AHEAD = 2 * CHUNK;
     private final ConcurrentLinkedQueue<Cidr> deletedByKernel = new ConcurrentLinkedQueue<>();
 
     // loop thread from here on
@@ -137,6 +141,7 @@ final class LearnedRouteInstaller {
 
     /** Takes an update from any thread; the loop thread folds it in on its next pass. */
     void offer(RouteUpdate update) {
+        inboxPrefixes.addAndGet(update.upserts().size() + update.withdrawals().size());
         inbox.add(update);
     }
 
@@ -152,7 +157,7 @@ final class LearnedRouteInstaller {
 
     /** Prefixes waiting to be compared with the kernel. */
     int pending() {
-        return touched.size() + inbox.size();
+        return touched.size() + Math.max(inboxPrefixes.get(), inbox.isEmpty() ? 0 : 1);
     }
 
     /** Bytes held by the tables and the queue (the objects of IPv6 prefixes and next-hop sets aside). */
@@ -172,8 +177,19 @@ final class LearnedRouteInstaller {
     // ------------------------------------------------------------------ folding updates in
 
     private void drain() {
+        drainUntil(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Folds queued updates in until {@code enough} prefixes wait to be compared with the kernel,
+     * or none is queued: a table handed over at once (a million prefixes in a few updates) is
+     * folded a little ahead of the batches instead of all before the first one, while the kernel
+     * waits.
+     */
+    private void drainUntil(int enough) {
         RouteUpdate u;
-        while ((u = inbox.poll()) != null) {
+        while (touched.size() < enough && (u = inbox.poll()) != null) {
+            inboxPrefixes.addAndGet(-(u.upserts().size() + u.withdrawals().size()));
             fold(u);
         }
         Cidr gone;
@@ -185,6 +201,11 @@ final class LearnedRouteInstaller {
                 touched.add(key);
             }
         }
+    }
+
+    /** Prefixes queued or waiting to be compared: a table load rather than the usual deltas. */
+    private boolean isBurst() {
+        return touched.size() + inboxPrefixes.get() >= BURST;
     }
 
     private void fold(RouteUpdate u) {
@@ -285,15 +306,21 @@ final class LearnedRouteInstaller {
         if (owned == null) {
             return new Outcome(0, 0, false, List.of());
         }
-        drain();
-        if (touched.size() >= BURST) {
+        drainUntil(FOLD_AHEAD);
+        if (isBurst()) {
             burst.run();
         }
         Errors failures = new Errors();
         Batch batch = netlink.batch();
         int replaced = 0;
         int deleted = 0;
-        while (!touched.isEmpty() && replaced + deleted < SLICE) {
+        while (replaced + deleted < SLICE) {
+            if (touched.isEmpty()) {
+                drainUntil(FOLD_AHEAD);
+                if (touched.isEmpty()) {
+                    break;
+                }
+            }
             long key = touched.poll();
             int want = wanted(key);
             // one probe of the installed table, not a look and then a write: at a million
@@ -320,8 +347,8 @@ final class LearnedRouteInstaller {
             if (batch.size() >= CHUNK) {
                 send(batch, failures);
                 batch = netlink.batch();
-                drain(); // what arrived while the kernel worked joins this pass
-                if (touched.size() >= BURST) { // a table load coming in pieces
+                drainUntil(FOLD_AHEAD); // what arrived while the kernel worked joins this pass
+                if (isBurst()) { // a table load coming in pieces
                     burst.run();
                 }
             }
