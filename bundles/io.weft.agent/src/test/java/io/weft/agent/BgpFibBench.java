@@ -35,6 +35,9 @@ import io.weft.netlink.RtNetlink;
  * runs meanwhile, as in every routing daemon ({@code netlink_watched_s}).</li>
  * <li>{@code direct COUNT PER}: diagnostics, the agent fed COUNT routes in updates of PER, no BGP.</li>
  * </ul>
+ * With {@code -Ddiag=true} (the script's {@code DIAG=1}): the hand-over's timing, CPU and run-queue
+ * wait per thread, a 200 ms timeline of the sending thread, and with {@code -DjfrDump=FILE} a
+ * running flight recording written out (the script ends the JVM with kill -9, which keeps none).
  */
 public final class BgpFibBench {
 
@@ -55,32 +58,43 @@ public final class BgpFibBench {
         System.exit(0);
     }
 
-    /**
-     * Diagnostics, per thread name of this process so far (from /proc/self/task, busiest first):
-     * CPU seconds, user and system (the kernel's share: system time of the thread that sends the
-     * netlink batches), and seconds spent runnable but waiting for a core ({@code schedstat}),
-     * to tell a thread short of work from one short of CPU.
-     */
-    private static String threadCpu() throws java.io.IOException {
-        java.util.Map<String, double[]> byName = new java.util.TreeMap<>();
+    /** One thread of this process, from /proc/self/task: CPU seconds (user, system) and ns on a core and waiting for one. */
+    private record TaskStat(String name, double user, double system, long onCpuNs, long waitNs) {
+    }
+
+    private static List<TaskStat> tasks() throws java.io.IOException {
+        List<TaskStat> out = new ArrayList<>();
         try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(
                 java.nio.file.Path.of("/proc/self/task"))) {
             for (java.nio.file.Path task : tasks) {
-                String stat;
-                String[] sched;
                 try {
-                    stat = java.nio.file.Files.readString(task.resolve("stat"));
-                    sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String[] sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.add(new TaskStat(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+                            Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0, // clock ticks
+                            Long.parseLong(sched[0]), Long.parseLong(sched[1])));
                 } catch (java.io.IOException gone) {
-                    continue;
+                    // the thread ended meanwhile
                 }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                double[] t = byName.computeIfAbsent(name, k -> new double[3]);
-                t[0] += Long.parseLong(f[11]) / 100.0; // utime, clock ticks
-                t[1] += Long.parseLong(f[12]) / 100.0; // stime
-                t[2] += Long.parseLong(sched[1]) / 1e9; // run-queue wait, ns
             }
+        }
+        return out;
+    }
+
+    /**
+     * Diagnostics, per thread name (numbered pool threads together), busiest first: CPU seconds,
+     * user and system (the kernel's share: system time of the thread that sends the netlink
+     * batches), and seconds spent runnable but waiting for a core, to tell a thread short of work
+     * from one short of CPU.
+     */
+    private static String threadCpu() throws java.io.IOException {
+        java.util.Map<String, double[]> byName = new java.util.TreeMap<>();
+        for (TaskStat t : tasks()) {
+            double[] sum = byName.computeIfAbsent(t.name().replaceAll("[0-9]+$", "#"), k -> new double[3]);
+            sum[0] += t.user();
+            sum[1] += t.system();
+            sum[2] += t.waitNs() / 1e9;
         }
         StringBuilder out = new StringBuilder();
         byName.entrySet().stream().filter(e -> e.getValue()[0] + e.getValue()[1] > 0.01)
@@ -90,37 +104,28 @@ public final class BgpFibBench {
         return out.toString().trim();
     }
 
-    /** Diagnostics: every 200 ms, the sender's CPU and run-queue wait (ms) in that span, and the whole process's CPU. */
+    /**
+     * Diagnostics: every 200 ms, "sender CPU / sender run-queue wait / whole process CPU" in ms
+     * over that span: how much of a core the thread that feeds the kernel got, and who else ran.
+     */
     private static void sampleSender(StringBuilder out) {
         long[] last = new long[3];
         try {
             while (true) {
                 Thread.sleep(200);
-                long cpu = 0;
-                long wait = 0;
-                long all = 0;
-                try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(
-                        java.nio.file.Path.of("/proc/self/task"))) {
-                    for (java.nio.file.Path task : tasks) {
-                        try {
-                            String[] sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
-                            all += Long.parseLong(sched[0]);
-                            if (java.nio.file.Files.readString(task.resolve("comm")).startsWith("weft-agent-rout")) {
-                                cpu += Long.parseLong(sched[0]);
-                                wait += Long.parseLong(sched[1]);
-                            }
-                        } catch (java.io.IOException gone) {
-                            // thread ended
-                        }
+                long[] now = new long[3];
+                for (TaskStat t : tasks()) {
+                    now[2] += t.onCpuNs();
+                    if (t.name().startsWith("weft-agent-rout")) {
+                        now[0] += t.onCpuNs();
+                        now[1] += t.waitNs();
                     }
                 }
                 synchronized (out) {
-                    out.append(String.format("%d/%d/%d ", (cpu - last[0]) / 1_000_000, (wait - last[1]) / 1_000_000,
-                            (all - last[2]) / 1_000_000));
+                    out.append(String.format("%d/%d/%d ", (now[0] - last[0]) / 1_000_000, (now[1] - last[1]) / 1_000_000,
+                            (now[2] - last[2]) / 1_000_000));
                 }
-                last[0] = cpu;
-                last[1] = wait;
-                last[2] = all;
+                last = now;
             }
         } catch (InterruptedException | java.io.IOException e) {
             // done
