@@ -112,8 +112,14 @@ final class LearnedRouteInstaller {
     private final ConcurrentLinkedQueue<RouteUpdate> inbox = new ConcurrentLinkedQueue<>();
     /** Prefixes in the inbox's updates (any thread adds, the loop thread takes away). */
     private final java.util.concurrent.atomic.AtomicInteger inboxPrefixes = new java.util.concurrent.atomic.AtomicInteger();
-    /** Prefixes folded in ahead of the batch being built: two batches' worth. */
+    /** Prefixes folded in ahead of the batch being built, at least: two batches' worth. */
     static final int FOLD_AHEAD = 2 * CHUNK;
+    /**
+     * Prefixes folded in after a batch went to the sender, at most: the loop thread has the time
+     * (two batches are with the kernel, about 90 ms of its work), and updates left queued keep
+     * their route objects alive, which the garbage collector then copies.
+     */
+    static final int FOLD_BETWEEN = 8 * CHUNK;
     private final ConcurrentLinkedQueue<Cidr> deletedByKernel = new ConcurrentLinkedQueue<>();
 
     // loop thread from here on
@@ -177,19 +183,22 @@ final class LearnedRouteInstaller {
     // ------------------------------------------------------------------ folding updates in
 
     private void drain() {
-        drainUntil(Integer.MAX_VALUE);
+        drain(Integer.MAX_VALUE, 0);
     }
 
     /**
-     * Folds queued updates in until {@code enough} prefixes wait to be compared with the kernel,
-     * or none is queued: a table handed over at once (a million prefixes in a few updates) is
-     * folded a little ahead of the batches instead of all before the first one, while the kernel
-     * waits.
+     * Folds queued updates in until {@code ahead} prefixes wait to be compared with the kernel and
+     * about {@code most} were folded, or none is queued: a table handed over at once (a million
+     * prefixes in a few updates) is folded a little ahead of the batches instead of all before
+     * the first one while the kernel waits.
      */
-    private void drainUntil(int enough) {
+    private void drain(int ahead, int most) {
         RouteUpdate u;
-        while (touched.size() < enough && (u = inbox.poll()) != null) {
-            inboxPrefixes.addAndGet(-(u.upserts().size() + u.withdrawals().size()));
+        int folded = 0;
+        while ((touched.size() < ahead || folded < most) && (u = inbox.poll()) != null) {
+            int size = u.upserts().size() + u.withdrawals().size();
+            inboxPrefixes.addAndGet(-size);
+            folded += size;
             fold(u);
         }
         Cidr gone;
@@ -306,7 +315,7 @@ final class LearnedRouteInstaller {
         if (owned == null) {
             return new Outcome(0, 0, false, List.of());
         }
-        drainUntil(FOLD_AHEAD);
+        drain(FOLD_AHEAD, 0);
         if (isBurst()) {
             burst.run();
         }
@@ -316,7 +325,7 @@ final class LearnedRouteInstaller {
         int deleted = 0;
         while (replaced + deleted < SLICE) {
             if (touched.isEmpty()) {
-                drainUntil(FOLD_AHEAD);
+                drain(FOLD_AHEAD, 0);
                 if (touched.isEmpty()) {
                     break;
                 }
@@ -347,7 +356,7 @@ final class LearnedRouteInstaller {
             if (batch.size() >= CHUNK) {
                 send(batch, failures);
                 batch = netlink.batch();
-                drainUntil(FOLD_AHEAD); // what arrived while the kernel worked joins this pass
+                drain(FOLD_AHEAD, FOLD_BETWEEN); // what arrived while the kernel worked joins this pass
                 if (isBurst()) { // a table load coming in pieces
                     burst.run();
                 }
