@@ -26,11 +26,7 @@ mod=$root/bundles/io.weft.agent
 [ "$(id -u)" = 0 ] || { echo "the agent benchmark creates network namespaces: run as root" >&2; exit 1; }
 source "$root/integration-tests/bench/lib.sh"
 
-cp_file=$(mktemp)
-mvn -q -B -Dstyle.color=never -f "$mod/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-CP="$mod/target/classes:$mod/target/test-classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+CP="$mod/target/classes:$mod/target/test-classes:$(module_classpath "$mod")"
 
 keys="endpoint_p50_ms endpoint_p99_ms ip_batch_route_us join_ms ip_batch_join_ms initial_10k_ms resync_10k_ms ip_batch_10k_ms ip_dump_10k_ms"
 declare -A all

@@ -16,13 +16,9 @@ for jar in bundles/io.weft.datastore.embedded/target/io.weft.datastore.embedded-
 done
 command -v etcd >/dev/null || { echo "etcd is not installed (Debian package etcd-server)" >&2; exit 1; }
 
-cp_file=$(mktemp)
-mvn -q -B -Dstyle.color=never -f "$root/bundles/io.weft.datastore.etcd/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-CP="$root/bundles/io.weft.datastore.etcd/target/io.weft.datastore.etcd-0.1.0-SNAPSHOT.jar:$root/bundles/io.weft.datastore.embedded/target/io.weft.datastore.embedded-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
-rm -f "$cp_file"
-bench() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" "$root/integration-tests/bench/DatastoreBench.java" "$@"; }
 source "$root/integration-tests/bench/lib.sh"
+CP="$root/bundles/io.weft.datastore.etcd/target/io.weft.datastore.etcd-0.1.0-SNAPSHOT.jar:$root/bundles/io.weft.datastore.embedded/target/io.weft.datastore.embedded-0.1.0-SNAPSHOT.jar:$(module_classpath "$root/bundles/io.weft.datastore.etcd")"
+bench() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" "$root/integration-tests/bench/DatastoreBench.java" "$@"; }
 
 work=$(mktemp -d /tmp/weft-bench-ds.XXXXXX)
 cleanup() { stop_etcd; rm -rf "$work"; }

@@ -47,14 +47,10 @@ if [ ! -x "$hostlocal" ]; then
   [ -x "$hostlocal" ] || { echo "$hostlocal is missing: apt-get install containernetworking-plugins" >&2; exit 1; }
 fi
 
-cp_file=$(mktemp)
-mvn -q -B -Dstyle.color=never -f "$root/bundles/io.weft.ipam.block/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-CP="$root/$jar:$(cat "$cp_file")"
-rm -f "$cp_file"
+source "$root/integration-tests/bench/lib.sh"
+CP="$root/$jar:$(module_classpath "$root/bundles/io.weft.ipam.block")"
 bench() { java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@"; }
 driver="$root/integration-tests/bench/IpamBench.java"
-source "$root/integration-tests/bench/lib.sh"
 
 work=$(mktemp -d /tmp/weft-bench-ipam.XXXXXX)
 cleanup() { stop_etcd; rm -rf "$work"; }

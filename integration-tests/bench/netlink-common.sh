@@ -4,10 +4,6 @@ root=$(pwd)
 [ -f "$root/bundles/io.weft.netlink/target/io.weft.netlink-0.1.0-SNAPSHOT.jar" ] || {
   echo "build first: mvn install -DskipTests (from the repository root)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "the netlink benchmarks create network namespaces: run as root" >&2; exit 1; }
-cp_file=$(mktemp)
-mvn -q -B -Dstyle.color=never -f "$root/bundles/io.weft.netlink/pom.xml" dependency:build-classpath \
-    -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >/dev/null
-CP="$root/bundles/io.weft.netlink/target/io.weft.netlink-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
-rm -f "$cp_file"
-bench_java() { java -cp "$CP" "$root/integration-tests/bench/NetlinkBench.java" "$@"; }
 source "$root/integration-tests/bench/lib.sh"
+CP="$root/bundles/io.weft.netlink/target/io.weft.netlink-0.1.0-SNAPSHOT.jar:$(module_classpath "$root/bundles/io.weft.netlink")"
+bench_java() { java -cp "$CP" "$root/integration-tests/bench/NetlinkBench.java" "$@"; }
