@@ -87,6 +87,10 @@ final class LearnedRouteInstaller {
     private final java.util.ArrayDeque<Future<Batch.Result>> inFlight = new java.util.ArrayDeque<>();
     /** How many batches may be handed to the sender at once. */
     static final int IN_FLIGHT = 2;
+    /** Failed requests of batches {@link #settle} waited for, for the next pass to report. */
+    private Errors settledFailures = new Errors();
+    /** Why a batch {@link #settle} waited for failed as a whole, for the next pass to throw. */
+    private Throwable lostBatch;
 
     /** What a pass did. */
     record Outcome(int replaced, int deleted, boolean moreToDo, List<String> errors) {
@@ -307,23 +311,35 @@ final class LearnedRouteInstaller {
     // ------------------------------------------------------------------ the kernel
 
     /**
-     * Folds in what arrived and sends up to {@link #SLICE} kernel requests for touched prefixes;
-     * runs {@code burst} whenever the backlog is a {@link #BURST}. Does nothing before
-     * {@link #own} was first called.
+     * Folds in what arrived and looks at up to {@link #SLICE} touched prefixes, sending a kernel
+     * request for each that differs; runs {@code burst} whenever the backlog is a {@link #BURST}.
+     * Does nothing before {@link #own} was first called.
      */
     Outcome pass(RtNetlink netlink, Runnable burst) throws NetlinkException {
         if (owned == null) {
             return new Outcome(0, 0, false, List.of());
         }
+        Throwable lost = lostBatch;
+        if (lost != null) { // a batch settle() waited for failed as a whole: what it held is unknown
+            lostBatch = null;
+            if (lost instanceof NetlinkException n) {
+                throw n;
+            }
+            throw new IllegalStateException("sending learned routes to the kernel failed", lost);
+        }
         drain(FOLD_AHEAD, 0);
         if (isBurst()) {
             burst.run();
         }
-        Errors failures = new Errors();
+        Errors failures = settledFailures;
+        settledFailures = new Errors();
         Batch batch = netlink.batch();
         int replaced = 0;
         int deleted = 0;
-        while (replaced + deleted < SLICE) {
+        // prefixes looked at, changed or not: a stream of updates that change nothing in the
+        // kernel must not keep the loop thread in one pass either
+        int examined = 0;
+        while (examined++ < SLICE) {
             if (touched.isEmpty()) {
                 drain(FOLD_AHEAD, 0);
                 if (touched.isEmpty()) {
@@ -341,15 +357,21 @@ final class LearnedRouteInstaller {
                 batch.deleteRoute(anyOfOurs(prefixes.prefix(key)));
                 deleted++;
             } else {
-                if (installed.put(key, want, NONE) == want) {
+                int before = installed.put(key, want, NONE);
+                if (before == want) {
                     continue;
                 }
                 try {
                     batch.replaceRoute(kernelRoute(prefixes.prefix(key), hopSets.get(want)));
                     replaced++;
                 } catch (NetlinkException e) {
-                    // a next hop names a device that is not there: nothing sent, nothing installed
-                    installed.remove(key, NONE);
+                    // a next hop names a device that is not there: nothing sent, and the kernel
+                    // still holds what it held (a later withdrawal must still delete that)
+                    if (before == NONE) {
+                        installed.remove(key, NONE);
+                    } else {
+                        installed.put(key, before, NONE);
+                    }
                     failures.add(e.getMessage());
                 }
             }
@@ -404,8 +426,9 @@ final class LearnedRouteInstaller {
      * Waits until the kernel is done with every batch handed to it (loop thread): before the
      * agent writes routes of its own (a learned batch queued earlier must not land after them),
      * before it dumps routes for a resync, and before it closes the netlink socket. Waits for all
-     * of them whatever happens; their failures are dropped: the resync that follows a failed
-     * pass finds what is missing.
+     * of them whatever happens, and throws nothing: failed requests are reported by the next
+     * pass, and a batch that failed as a whole (its later requests never sent) makes the next
+     * pass throw, so that the agent resyncs.
      */
     void settle() {
         boolean interrupted = false;
@@ -413,9 +436,10 @@ final class LearnedRouteInstaller {
         while ((sent = inFlight.poll()) != null) {
             while (true) {
                 try {
-                    sent.get();
+                    settledFailures.addAll(sent.get()); // reported by the next pass
                     break;
                 } catch (ExecutionException failed) {
+                    lostBatch = failed.getCause(); // the next pass throws it: the agent then resyncs
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true; // a batch takes milliseconds: still wait, the socket may close next
@@ -452,6 +476,7 @@ final class LearnedRouteInstaller {
         if (owned == null) {
             return List.of();
         }
+        lostBatch = null; // the dump was taken after settle(): it shows what that batch did
         drain();
         installed.clear();
         touched.clear();
