@@ -290,8 +290,13 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the socket; a request or dump under way on another thread finishes first (they hold
+     * this object's lock), so its descriptor cannot be reused under it. A reader blocked in
+     * {@link #receiveNotifications} holds no lock: only its own thread may close its socket.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             LibC.close(fd);
