@@ -110,6 +110,7 @@ public final class BgpFibBench {
      */
     private static void sampleSender(StringBuilder out) {
         long[] last = new long[3];
+        int samples = 0;
         try {
             while (true) {
                 Thread.sleep(200);
@@ -126,10 +127,40 @@ public final class BgpFibBench {
                             (now[2] - last[2]) / 1_000_000));
                 }
                 last = now;
+                if (++samples == 10) {
+                    System.out.println("thread_cpu_at_2s=" + threadCpu()); // the table's first two seconds
+                }
             }
         } catch (InterruptedException | java.io.IOException e) {
             // done
         }
+    }
+
+    /**
+     * Waits (at most 10 s) until this process is idle: less than 10 ms of CPU in 250 ms. The
+     * start-up warm-ups leave the JIT compiling in the background for a while; a node's peers
+     * meet a speaker that has been up for some seconds, not one still compiling, so the feeder
+     * starts only then.
+     */
+    private static void awaitQuiet() throws java.io.IOException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = busyNs();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            long now = busyNs();
+            if (now - last < 10_000_000L) {
+                return;
+            }
+            last = now;
+        }
+    }
+
+    private static long busyNs() throws java.io.IOException {
+        long sum = 0;
+        for (TaskStat t : tasks()) {
+            sum += t.onCpuNs();
+        }
+        return sum;
     }
 
     private static long heapAfterGc() throws InterruptedException {
@@ -179,6 +210,7 @@ public final class BgpFibBench {
             bgp.addPeer(PeerConfig.of("feeder", InetAddress.getByName(a[2]), Long.parseLong(a[3])).withPassive(true)
                     .withFamilies(true, false));
             String.format("%.6f", 0.0); // locale data loaded now, not inside the measured span
+            awaitQuiet();
             StringBuilder timeline = new StringBuilder();
             if (Boolean.getBoolean("diag")) {
                 System.out.println("thread_cpu_at_ready=" + threadCpu());
