@@ -7,7 +7,8 @@
 # Receivers, in the same run, same namespaces:
 # * weft: BgpSpeaker + the agent's learned-route installer, wired as a node wires them (the
 #   speaker's addSink(agent)), in one JVM (BgpFibBench in the agent's test sources; -Xmx2g,
-#   ParallelGC, JVM start not counted);
+#   ParallelGC, JVM start not counted; the feeder starts once the JVM is idle after its start-up
+#   warm-ups, as a node's peers meet a speaker that has been up for seconds);
 # * bird: BIRD 2 with `protocol kernel { ipv4 { export all; }; learn off; merge paths on; }`.
 # The kernel's own limit, same run, in a fresh namespace: `ip -batch` adding the same COUNT routes
 # (one request at a time, each ACKed), and the netlink bundle's Batch adding them pipelined
