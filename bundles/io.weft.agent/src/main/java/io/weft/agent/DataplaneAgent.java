@@ -130,6 +130,7 @@ public class DataplaneAgent implements StatusContributor, RouteSink, RouteSource
     private Subscription subscription;
     /** Route notifications, on a socket of their own so a large learned burst can go without them. */
     private Subscription routeSubscription;
+    /** The learned-route install path has been warmed up (once per agent, after its first pass). */
     private volatile boolean learnedWarm;
     /** A learned burst is going in: route notifications are paused (loop thread). */
     private boolean routeEventsPaused;

@@ -105,14 +105,6 @@ final class LearnedRouteInstaller {
     /** A scratch installer ({@link #warmUp}): builds its batches and drops them. */
     private final boolean scratch;
 
-    LearnedRouteInstaller() {
-        this(false);
-    }
-
-    private LearnedRouteInstaller(boolean scratch) {
-        this.scratch = scratch;
-    }
-
     private final ConcurrentLinkedQueue<RouteUpdate> inbox = new ConcurrentLinkedQueue<>();
     /** Prefixes in the inbox's updates (any thread adds, the loop thread takes away). */
     private final java.util.concurrent.atomic.AtomicInteger inboxPrefixes = new java.util.concurrent.atomic.AtomicInteger();
@@ -148,6 +140,14 @@ final class LearnedRouteInstaller {
     private final long keepUntil = System.nanoTime() + KEEP_AT_START.toNanos();
     private boolean fullTableSeen;
     private final LongQueue keptAtStart = new LongQueue();
+
+    LearnedRouteInstaller() {
+        this(false);
+    }
+
+    private LearnedRouteInstaller(boolean scratch) {
+        this.scratch = scratch;
+    }
 
     /** Takes an update from any thread; the loop thread folds it in on its next pass. */
     void offer(RouteUpdate update) {
@@ -588,8 +588,7 @@ final class LearnedRouteInstaller {
      * updates folded in and their kernel requests encoded, as a peer's table would be, then
      * dropped; nothing reaches the kernel and nothing is kept. At a node's start this has the
      * JIT compile the install path before a peer's first table arrives, instead of while it
-     * arrives, when the compiler's threads take CPU the kernel install needs (about 0.8 s of
-     * compiling during a million-route load on two cores).
+     * arrives, when the compiler's threads take CPU the kernel install needs.
      */
     static void warmUp(RtNetlink netlink, int count) throws NetlinkException {
         if (count <= 0) {
