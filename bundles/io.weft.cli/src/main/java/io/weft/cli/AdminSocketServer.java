@@ -116,12 +116,24 @@ public class AdminSocketServer {
 
     private void accept() {
         while (server.isOpen()) {
+            SocketChannel client;
             try {
-                SocketChannel client = server.accept();
-                workers.execute(() -> serve(client));
+                client = server.accept();
             } catch (IOException e) {
                 if (server.isOpen()) {
                     LOG.warn("admin socket accept failed: {}", e.getMessage());
+                }
+                continue;
+            }
+            try {
+                workers.execute(() -> serve(client));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the server is being stopped: the client sees its connection closed, and the
+                // accept loop must not die with an exception meanwhile
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // closing anyway
                 }
             }
         }
