@@ -109,7 +109,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * with an error whether it asked for an ACK or not, so the no-op's ACK (which the kernel
      * always sends: a control message is never skipped) says every request before it was
      * handled, and each failure still arrives with its own sequence number. An ACK per request
-     * cost the kernel a message each and us a receive call each: about a seventh of a
+     * cost the kernel a message each and us a receive call each: about a fifth of a
      * million-route install.
      */
     public synchronized NetlinkException[] execute(List<byte[]> messages, java.util.function.IntFunction<String> descriptions)
